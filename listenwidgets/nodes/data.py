@@ -10,7 +10,10 @@ from dataclasses import dataclass, field, fields
 
 import numpy as np
 
-__all__ = ["Signal", "Spectrum", "Spectrogram", "Sampling", "Timings"]
+__all__ = [
+    "Signal", "FrameSpectrum", "Spectrogram", "Sampling", "Timings", "Features", "Novelty",
+    "EnvelopeFrame", "MelSpectrum", "Cepstra", "ConstantQ", "Chromagram",
+]
 
 
 class _Record:
@@ -34,11 +37,15 @@ class Signal(_Record):
         Sampling rate in Hz.
     label : str
         What it is (shown in views and players).
+    f0 : float or None
+        The fundamental frequency in Hz when the signal is known to be periodic
+        (set by the generator; used for the alias readout).
     """
 
     y: np.ndarray
     sr: float
     label: str = ""
+    f0: float | None = None
 
     @property
     def duration(self) -> float:
@@ -52,7 +59,7 @@ class Signal(_Record):
 
 
 @dataclass(frozen=True, eq=False)
-class Spectrum(_Record):
+class FrameSpectrum(_Record):
     """The DFT of one windowed frame.
 
     Attributes
@@ -109,6 +116,8 @@ class Spectrogram(_Record):
         The analysis settings (see :func:`listenwidgets.dsp.stft`).
     resynthesis : Signal or None
         The inverse STFT, when the node computed it.
+    source : Signal or None
+        The analysed signal (features such as the zero-crossing rate need it).
     """
 
     S: np.ndarray
@@ -119,6 +128,7 @@ class Spectrogram(_Record):
     window: str
     center: bool
     resynthesis: Signal | None = field(default=None)
+    source: Signal | None = field(default=None)
 
     @property
     def nbytes(self) -> int:
@@ -185,3 +195,235 @@ class Timings(_Record):
     @property
     def nbytes(self) -> int:
         return self.sizes.nbytes + sum(v.nbytes for v in self.seconds.values())
+
+
+def _frame_times(n_frames, *, sr, hop_length):
+    return np.arange(n_frames) * hop_length / sr
+
+
+@dataclass(frozen=True, eq=False)
+class Features(_Record):
+    """Feature curves over time, one value per frame.
+
+    Attributes
+    ----------
+    curves : dict[str, np.ndarray]
+        Per feature name, an array of shape (n_frames,) (or (n_bands, n_frames)
+        for band-wise features).
+    units : dict[str, str]
+        Per feature name, its unit ("Hz", "ratio", ...).
+    sr, hop_length : float, int
+        For the time axis.
+    """
+
+    curves: dict
+    units: dict
+    sr: float
+    hop_length: int
+
+    @property
+    def nbytes(self) -> int:
+        return sum(v.nbytes for v in self.curves.values())
+
+    @property
+    def times(self) -> np.ndarray:
+        """Frame times in seconds."""
+        n = next(iter(self.curves.values())).shape[-1] if self.curves else 0
+        return _frame_times(n, sr=self.sr, hop_length=self.hop_length)
+
+
+@dataclass(frozen=True, eq=False)
+class Novelty(_Record):
+    """A novelty (onset strength) curve and the tempo it implies.
+
+    Attributes
+    ----------
+    envelope : np.ndarray [shape=(n_frames,)]
+        The novelty function.
+    bpm : np.ndarray [shape=(n_bins,)]
+        Tempo axis of the histogram in beats per minute.
+    histogram : np.ndarray [shape=(n_bins,)]
+        The tempo histogram (autocorrelation tempogram summed over time).
+    tempo : float
+        The estimated tempo in BPM.
+    sr, hop_length : float, int
+        For the time axis.
+    """
+
+    envelope: np.ndarray
+    bpm: np.ndarray
+    histogram: np.ndarray
+    tempo: float
+    sr: float
+    hop_length: int
+
+    @property
+    def times(self) -> np.ndarray:
+        """Frame times in seconds."""
+        return _frame_times(self.envelope.shape[-1], sr=self.sr, hop_length=self.hop_length)
+
+
+@dataclass(frozen=True, eq=False)
+class EnvelopeFrame(_Record):
+    """One frame's spectrum with its spectral envelopes, and a source-filter resynthesis.
+
+    Attributes
+    ----------
+    frequencies : np.ndarray [shape=(n_bins,)]
+        Bin frequencies in Hz.
+    spectrum_db : np.ndarray [shape=(n_bins,)]
+        The frame's magnitude spectrum in dB.
+    envelopes_db : dict[str, np.ndarray]
+        Per method ("lpc", "cepstrum", "vocoder"), the envelope in dB on the same bins.
+    time : float
+        The frame's centre in seconds.
+    resynthesis : Signal
+        The excitation passed through the selected method's envelope, frame by frame.
+    """
+
+    frequencies: np.ndarray
+    spectrum_db: np.ndarray
+    envelopes_db: dict
+    time: float
+    resynthesis: Signal
+
+    @property
+    def nbytes(self) -> int:
+        return (self.frequencies.nbytes + self.spectrum_db.nbytes + self.resynthesis.nbytes
+                + sum(v.nbytes for v in self.envelopes_db.values()))
+
+
+@dataclass(frozen=True, eq=False)
+class MelSpectrum(_Record):
+    """A mel spectrogram and the filterbank that made it.
+
+    Attributes
+    ----------
+    M : np.ndarray [shape=(n_mels, n_frames)]
+        Mel-band power (or magnitude, by ``power``).
+    filterbank : np.ndarray [shape=(n_mels, 1 + n_fft // 2)]
+        The triangular filters.
+    mel_frequencies : np.ndarray [shape=(n_mels + 2,)]
+        Filter edge/centre frequencies in Hz.
+    sr, n_fft, hop_length, win_length, window, center, power, fmin, fmax, htk, norm
+        The settings, so that the inversion can use them.
+    length : int
+        Length in samples of the analysed signal.
+    """
+
+    M: np.ndarray
+    filterbank: np.ndarray
+    mel_frequencies: np.ndarray
+    sr: float
+    n_fft: int
+    hop_length: int
+    win_length: int
+    window: str
+    center: bool
+    power: float
+    fmin: float
+    fmax: float
+    htk: bool
+    norm: str | None
+    length: int
+
+    @property
+    def times(self) -> np.ndarray:
+        """Frame times in seconds."""
+        return _frame_times(self.M.shape[-1], sr=self.sr, hop_length=self.hop_length)
+
+
+@dataclass(frozen=True, eq=False)
+class Cepstra(_Record):
+    """MFCCs with the DCT basis that made them.
+
+    Attributes
+    ----------
+    mfcc : np.ndarray [shape=(n_mfcc, n_frames)]
+        The coefficients.
+    basis : np.ndarray [shape=(n_mfcc, n_mels)]
+        The DCT basis vectors (rows).
+    log_mel : np.ndarray [shape=(n_mels, n_frames)]
+        The log-power mel spectrogram (dB) the DCT was applied to.
+    mel : MelSpectrum
+        The upstream mel spectrogram (for inversion).
+    dct_type, norm, lifter
+        The settings.
+    """
+
+    mfcc: np.ndarray
+    basis: np.ndarray
+    log_mel: np.ndarray
+    mel: MelSpectrum
+    dct_type: int
+    norm: str | None
+    lifter: float
+
+    @property
+    def nbytes(self) -> int:
+        return self.mfcc.nbytes + self.basis.nbytes + self.log_mel.nbytes
+
+
+@dataclass(frozen=True, eq=False)
+class ConstantQ(_Record):
+    """A constant-Q transform with its frequency axis.
+
+    Attributes
+    ----------
+    C : np.ndarray [shape=(n_bins, n_frames)], complex
+        The CQT.
+    frequencies : np.ndarray [shape=(n_bins,)]
+        Bin centre frequencies ``f_k = fmin · 2^(k / bins_per_octave)``.
+    notes : list of str
+        The note name of each bin.
+    sr, hop_length, fmin, bins_per_octave, tuning
+        The settings.
+    """
+
+    C: np.ndarray
+    frequencies: np.ndarray
+    notes: list
+    sr: float
+    hop_length: int
+    fmin: float
+    bins_per_octave: int
+    tuning: float
+
+    @property
+    def times(self) -> np.ndarray:
+        """Frame times in seconds."""
+        return _frame_times(self.C.shape[-1], sr=self.sr, hop_length=self.hop_length)
+
+
+@dataclass(frozen=True, eq=False)
+class Chromagram(_Record):
+    """Pitch-class energy over time and the tonal centroid.
+
+    Attributes
+    ----------
+    chroma : np.ndarray [shape=(n_chroma, n_frames)]
+        The chromagram.
+    tonnetz : np.ndarray [shape=(6, n_frames)]
+        The tonal centroid (Harte 2006).
+    pitch_classes : list of str
+        The names of the chroma rows (C, C♯, ...).
+    sr, hop_length : float, int
+        For the time axis.
+    method : str
+        "cqt" or "stft".
+    tuning : float
+        The tuning deviation used, in fractions of a bin.
+    """
+
+    chroma: np.ndarray
+    tonnetz: np.ndarray
+    pitch_classes: list
+    sr: float
+    hop_length: int
+    method: str
+    tuning: float
+
+    @property
+    def times(self) -> np.ndarray:
+        """Frame times in seconds."""
+        return _frame_times(self.chroma.shape[-1], sr=self.sr, hop_length=self.hop_length)

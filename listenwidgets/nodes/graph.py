@@ -225,8 +225,13 @@ class Graph:
 
 
 def _serialisable_knobs(node: Node) -> list[str]:
-    """Knobs that belong in a saved state (runtime data such as uploaded bytes do not)."""
-    return [n for n in node.knob_names() if not isinstance(node.param[n], param.Bytes)]
+    """Knobs that belong in a saved state.
+
+    Runtime data (uploaded bytes) and constants fixed at construction (such as
+    the served lab's sandbox flag) are left out, so a state can never change them.
+    """
+    return [n for n in node.knob_names()
+            if not isinstance(node.param[n], param.Bytes) and not node.param[n].constant]
 
 
 def _parse_json(text: str) -> dict:
