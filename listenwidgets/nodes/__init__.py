@@ -1,24 +1,24 @@
 """Param-driven dataflow nodes and the graph engine (imports dsp and param only)."""
 
 from .data import (
-    Cepstra, Chromagram, ConstantQ, EnvelopeFrame, Features, FrameSpectrum, MelSpectrum, Novelty,
+    Cepstra, Chromagram, ConstantQ, Envelopes, Features, FrameSpectrum, MelSpectrum, Novelty,
     Sampling, Signal, Spectrogram, Timings)
 from .engine import Input, Node, UpstreamError, node_types
-from .envelope import Envelope
+from .envelope import Envelope, SourceFilter
 from .features import NoveltyCurve, SpectralFeatures
 from .fourier import Complexity, Spectrum
 from .graph import Graph
 from .mel import MFCC, MelSpectrogram, MFCCInversion
 from .sampling import Sampler
 from .sources import AudioSource, SignalGenerator
-from .stft import STFT
+from .stft import ISTFT, STFT
 from .tonal import CQT, Chroma, ShepardTones
 
 __all__ = [
     "Node", "Input", "Graph", "UpstreamError", "node_types",
     "Signal", "FrameSpectrum", "Spectrogram", "Sampling", "Timings", "Features", "Novelty",
-    "EnvelopeFrame", "MelSpectrum", "Cepstra", "ConstantQ", "Chromagram",
-    "SignalGenerator", "AudioSource", "Sampler", "Spectrum", "Complexity", "STFT",
-    "SpectralFeatures", "NoveltyCurve", "Envelope", "MelSpectrogram", "MFCC", "MFCCInversion",
+    "Envelopes", "MelSpectrum", "Cepstra", "ConstantQ", "Chromagram",
+    "SignalGenerator", "AudioSource", "Sampler", "Spectrum", "Complexity", "STFT", "ISTFT",
+    "SpectralFeatures", "NoveltyCurve", "Envelope", "SourceFilter", "MelSpectrogram", "MFCC", "MFCCInversion",
     "CQT", "Chroma", "ShepardTones",
 ]

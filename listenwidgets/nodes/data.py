@@ -12,7 +12,7 @@ import numpy as np
 
 __all__ = [
     "Signal", "FrameSpectrum", "Spectrogram", "Sampling", "Timings", "Features", "Novelty",
-    "EnvelopeFrame", "MelSpectrum", "Cepstra", "ConstantQ", "Chromagram",
+    "Envelopes", "MelSpectrum", "Cepstra", "ConstantQ", "Chromagram",
 ]
 
 
@@ -114,8 +114,6 @@ class Spectrogram(_Record):
         The STFT.
     sr, n_fft, hop_length, win_length, window, center
         The analysis settings (see :func:`listenwidgets.dsp.stft`).
-    resynthesis : Signal or None
-        The inverse STFT, when the node computed it.
     source : Signal or None
         The analysed signal (features such as the zero-crossing rate need it).
     """
@@ -127,13 +125,11 @@ class Spectrogram(_Record):
     win_length: int
     window: str
     center: bool
-    resynthesis: Signal | None = field(default=None)
     source: Signal | None = field(default=None)
 
     @property
     def nbytes(self) -> int:
-        extra = self.resynthesis.nbytes if self.resynthesis is not None else 0
-        return self.S.nbytes + extra
+        return self.S.nbytes
 
     @property
     def frequencies(self) -> np.ndarray:
@@ -264,33 +260,45 @@ class Novelty(_Record):
 
 
 @dataclass(frozen=True, eq=False)
-class EnvelopeFrame(_Record):
-    """One frame's spectrum with its spectral envelopes, and a source-filter resynthesis.
+class Envelopes(_Record):
+    """Every frame's spectrum with its spectral envelopes by three methods.
 
     Attributes
     ----------
     frequencies : np.ndarray [shape=(n_bins,)]
         Bin frequencies in Hz.
-    spectrum_db : np.ndarray [shape=(n_bins,)]
-        The frame's magnitude spectrum in dB.
-    envelopes_db : dict[str, np.ndarray]
-        Per method ("lpc", "cepstrum", "vocoder"), the envelope in dB on the same bins.
-    time : float
-        The frame's centre in seconds.
-    resynthesis : Signal
-        The excitation passed through the selected method's envelope, frame by frame.
+    magnitude : np.ndarray [shape=(n_bins, n_frames)]
+        ``|X(k, t)|`` of the windowed frames.
+    envelopes : dict[str, np.ndarray [shape=(n_bins, n_frames)]]
+        Per method ("lpc", "cepstrum", "vocoder"), the linear-magnitude envelope.
+    sr, n_fft, hop_length, window
+        The analysis settings (the resynthesis uses the same).
+    length : int
+        Length in samples of the analysed signal.
     """
 
     frequencies: np.ndarray
-    spectrum_db: np.ndarray
-    envelopes_db: dict
-    time: float
-    resynthesis: Signal
+    magnitude: np.ndarray
+    envelopes: dict
+    sr: float
+    n_fft: int
+    hop_length: int
+    window: str
+    length: int
 
     @property
     def nbytes(self) -> int:
-        return (self.frequencies.nbytes + self.spectrum_db.nbytes + self.resynthesis.nbytes
-                + sum(v.nbytes for v in self.envelopes_db.values()))
+        return self.magnitude.nbytes + sum(v.nbytes for v in self.envelopes.values())
+
+    @property
+    def times(self) -> np.ndarray:
+        """Frame centre times in seconds."""
+        return _frame_times(self.magnitude.shape[-1], sr=self.sr, hop_length=self.hop_length)
+
+    def frame_at(self, time: float) -> int:
+        """Index of the frame whose centre is nearest ``time`` seconds."""
+        index = int(round(time * self.sr / self.hop_length))
+        return min(max(index, 0), self.magnitude.shape[-1] - 1)
 
 
 @dataclass(frozen=True, eq=False)

@@ -163,8 +163,10 @@ class Node(param.Parameterized):
             upstream = getattr(self, name)
             if upstream is not None:
                 upstream._children.add(self)
-        self.param.watch(self._on_knobs, list(self.knob_names()))
-        self.param.watch(self._on_rewire, list(self.input_names()))
+        if self.knob_names():
+            self.param.watch(self._on_knobs, list(self.knob_names()))
+        if self.input_names():
+            self.param.watch(self._on_rewire, list(self.input_names()))
 
     # ----------------------------------------------------------------- knobs
     @classmethod

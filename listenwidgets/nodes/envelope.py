@@ -6,20 +6,18 @@ import numpy as np
 import param
 
 from .. import dsp
-from ..errors import ParameterError
-from .data import EnvelopeFrame, Signal
+from .data import Envelopes, Signal
 from .engine import Input, Node
 
-__all__ = ["Envelope"]
+__all__ = ["Envelope", "SourceFilter"]
 
 
 class Envelope(Node):
-    """Three spectral envelopes of one frame, and the envelope heard through a new source.
+    """Spectral envelopes of every frame by linear prediction, cepstrum and channel vocoder.
 
-    All three estimators run on every frame (see
-    :func:`listenwidgets.dsp.spectral_envelopes`); the frame at ``time`` is
-    shown, and the ``method`` envelope of every frame shapes a pulse train at
-    ``f0`` (or noise) to resynthesise the sound: the filter without its source.
+    All three estimators run on the same frames (see
+    :func:`listenwidgets.dsp.spectral_envelopes`), so that a view can overlay
+    them on any frame's spectrum without recomputing.
     """
 
     kind = "envelope"
@@ -27,8 +25,6 @@ class Envelope(Node):
                r"c(n) = \mathrm{IFFT}(\log|X(k)|), \qquad |H(e^{j\omega})| = G / |A(e^{j\omega})|")
 
     source = Input(kinds=("signal",), doc="The signal (speech works best) whose envelope is estimated.")
-    time = param.Number(default=0.5, bounds=(0.0, None), softbounds=(0.0, 10.0), step=0.01,
-                        doc="Centre of the displayed frame, in seconds.")
     n_fft = param.Integer(default=1024, bounds=(32, 16384), softbounds=(256, 4096),
                           doc="Frame length and FFT size in samples.")
     hop_length = param.Integer(default=256, bounds=(1, 16384), softbounds=(64, 1024),
@@ -44,33 +40,17 @@ class Envelope(Node):
                             doc="Number of channel-vocoder bands.")
     scale = param.Selector(default="mel", objects=["linear", "log", "mel"],
                            doc="Spacing of the vocoder bands.")
-    method = param.Selector(default="lpc", objects=list(dsp.ENVELOPE_METHODS),
-                            doc="Which envelope shapes the resynthesis.")
-    excitation = param.Selector(default="pulse", objects=["pulse", "noise"],
-                                doc="The new source: a pulse train (voiced) or noise (whispered).")
-    f0 = param.Number(default=110.0, bounds=(1.0, None), softbounds=(50.0, 400.0), step=1.0,
-                      doc="Pitch of the pulse-train source in Hz.")
 
     def compute(self, source):
-        if self.time > source.duration:
-            raise ParameterError(f"time={self.time:g} s is past the end of the signal "
-                                 f"({source.duration:.3f} s)")
         result = dsp.spectral_envelopes(
             source.y, sr=source.sr, n_fft=self.n_fft, hop_length=self.hop_length, window=self.window,
             order=self.order, lpc_method=self.lpc_method, n_lifter=self.n_lifter,
             n_bands=self.n_bands, scale=self.scale)
-        index = min(int(round(self.time * source.sr / self.hop_length)), result.magnitude.shape[1] - 1)
-        y = dsp.source_filter_synthesis(
-            result.envelopes[self.method], sr=source.sr, n_fft=self.n_fft, hop_length=self.hop_length,
-            window=self.window, source=self.excitation, f0=self.f0, length=source.y.size)
-        return EnvelopeFrame(
-            frequencies=result.frequencies,
-            spectrum_db=_db(result.magnitude[:, index]),
-            envelopes_db={name: _db(env[:, index]) for name, env in result.envelopes.items()},
-            time=index * self.hop_length / source.sr,
-            resynthesis=Signal(y=y.astype(np.float32), sr=source.sr,
-                               label=f"{self.excitation} through the {self.method} envelope"),
-        )
+        return Envelopes(
+            frequencies=result.frequencies, magnitude=result.magnitude.astype(np.float32),
+            envelopes={k: v.astype(np.float32) for k, v in result.envelopes.items()},
+            sr=source.sr, n_fft=self.n_fft, hop_length=self.hop_length, window=self.window,
+            length=source.y.size)
 
     def describe(self):
         sr = self.source.output.sr if self.source is not None and self.source.output else None
@@ -81,5 +61,33 @@ class Envelope(Node):
                 f"frame N = {self.n_fft} at fs = {rate} Hz")
 
 
-def _db(magnitude):
-    return (20.0 * np.log10(np.maximum(magnitude, 1e-10))).astype(np.float32)
+class SourceFilter(Node):
+    """Hear an envelope: a new source (pulse train or noise) shaped by it, frame by frame.
+
+    ``y = ISTFT(STFT(s) · |Ĥ|)``: the filter without its original source
+    (see :func:`listenwidgets.dsp.source_filter_synthesis`).
+    """
+
+    kind = "signal"
+    formula = r"y = \mathrm{ISTFT}\bigl(\mathrm{STFT}(s)(k, t) \cdot |\hat{H}(k, t)|\bigr)"
+    cache_size = 4
+
+    envelope = Input(kinds=("envelope",), doc="The spectral envelopes to excite.")
+    method = param.Selector(default="lpc", objects=list(dsp.ENVELOPE_METHODS),
+                            doc="Which envelope shapes the resynthesis.")
+    excitation = param.Selector(default="pulse", objects=["pulse", "noise"],
+                                doc="The new source: a pulse train (voiced) or noise (whispered).")
+    f0 = param.Number(default=110.0, bounds=(1.0, None), softbounds=(50.0, 400.0), step=1.0,
+                      doc="Pitch of the pulse-train source in Hz.")
+
+    def compute(self, envelope):
+        y = dsp.source_filter_synthesis(
+            envelope.envelopes[self.method], sr=envelope.sr, n_fft=envelope.n_fft,
+            hop_length=envelope.hop_length, window=envelope.window, source=self.excitation,
+            f0=self.f0, length=envelope.length)
+        return Signal(y=y.astype(np.float32), sr=envelope.sr,
+                      label=f"{self.excitation} through the {self.method} envelope")
+
+    def describe(self):
+        source = f"a pulse train at f0 = {self.f0:g} Hz" if self.excitation == "pulse" else "white noise"
+        return f"{source}, shaped frame by frame by the {self.method} envelope"

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import numpy as np
 import param
 
 from .. import dsp
 from .data import Signal, Spectrogram
 from .engine import Input, Node
 
-__all__ = ["STFT"]
+__all__ = ["STFT", "ISTFT"]
 
 
 class STFT(Node):
-    """Short-time Fourier transform, with the inverse STFT to hear the resynthesis.
+    """Short-time Fourier transform (see :class:`ISTFT` to hear it resynthesised).
 
     ``S(k, m) = Σ_n w(n) x(n + m·H) e^{−j2πnk/N}``, ``N = n_fft``,
     ``H = hop_length``; see :func:`listenwidgets.dsp.stft`.
@@ -35,22 +36,14 @@ class STFT(Node):
     center = param.Boolean(default=True, doc="Pad the signal so frame m is centred at m·H.")
     pad_mode = param.Selector(default="constant", objects=["constant", "reflect", "edge"],
                               doc="How the edges are padded when center is True.")
-    resynthesize = param.Boolean(default=True, doc="Also compute the inverse STFT (to listen to it).")
 
     def compute(self, source):
         S = dsp.stft(source.y, n_fft=self.n_fft, hop_length=self.hop_length,
                      win_length=self.win_length, window=self.window, center=self.center,
                      pad_mode=self.pad_mode)
         win_length = self.win_length or self.n_fft
-        hop_length = self.hop_length or win_length // 4
-        resynthesis = None
-        if self.resynthesize:
-            y = dsp.istft(S, hop_length=hop_length, win_length=win_length, n_fft=self.n_fft,
-                          window=self.window, center=self.center, length=source.y.size)
-            resynthesis = Signal(y=y, sr=source.sr, label="ISTFT resynthesis")
-        return Spectrogram(S=S, sr=source.sr, n_fft=self.n_fft, hop_length=hop_length,
-                           win_length=win_length, window=self.window, center=self.center,
-                           resynthesis=resynthesis, source=source)
+        return Spectrogram(S=S, sr=source.sr, n_fft=self.n_fft, hop_length=self.hop_length or win_length // 4,
+                           win_length=win_length, window=self.window, center=self.center, source=source)
 
     def describe(self):
         out = self.output
@@ -60,3 +53,32 @@ class STFT(Node):
                 f"Δt = H / fs = {out.hop_length} / {out.sr:g} = {1000 * out.hop_length / out.sr:.1f} ms; "
                 f"window {out.win_length} samples ({1000 * out.win_length / out.sr:.1f} ms), "
                 f"{out.S.shape[-2]} bins × {out.S.shape[-1]} frames")
+
+
+class ISTFT(Node):
+    """Inverse STFT by weighted overlap-add: hear what the spectrogram keeps.
+
+    ``x(n) = Σ_m w(n − mH) y_m(n − mH) / Σ_m w²(n − mH)``, ``y_m`` the inverse
+    DFT of frame m; with the STFT's own settings this reconstructs the signal.
+    A separate node, so that only a player that is shown pays for it.
+    """
+
+    kind = "signal"
+    formula = r"x(n) = \frac{\sum_m w(n - mH)\, y_m(n - mH)}{\sum_m w^2(n - mH)}, \quad y_m = \mathrm{IDFT}(S(\cdot, m))"
+
+    spectrogram = Input(kinds=("spectrogram",), doc="The STFT to invert.")
+
+    def compute(self, spectrogram):
+        length = spectrogram.source.y.size if spectrogram.source is not None else None
+        y = dsp.istft(spectrogram.S, hop_length=spectrogram.hop_length,
+                      win_length=spectrogram.win_length, n_fft=spectrogram.n_fft,
+                      window=spectrogram.window, center=spectrogram.center, length=length)
+        return Signal(y=y, sr=spectrogram.sr, label="ISTFT resynthesis")
+
+    def describe(self):
+        out = self.output
+        source = self.spectrogram.output.source if self.spectrogram is not None and self.spectrogram.output else None
+        if out is None or source is None or source.y.size != out.y.size:
+            return "overlap-add of the inverse DFT of every frame"
+        error = float(np.max(np.abs(out.y - source.y)))
+        return f"overlap-add of {self.spectrogram.output.S.shape[-1]} frames; max |x − x̂| = {error:.1e}"

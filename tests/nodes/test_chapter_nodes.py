@@ -9,7 +9,7 @@ from listenwidgets.data import demo_path
 from listenwidgets.errors import ParameterError
 from listenwidgets.nodes import (
     CQT, MFCC, STFT, AudioSource, Chroma, Envelope, MelSpectrogram, MFCCInversion, NoveltyCurve,
-    ShepardTones, SignalGenerator, SpectralFeatures)
+    ShepardTones, SignalGenerator, SourceFilter, SpectralFeatures)
 
 
 @pytest.fixture(scope="module")
@@ -46,28 +46,38 @@ def test_novelty_finds_the_tempo_of_a_click_track():
 
 
 def test_envelope_three_methods_and_lpc_order_changes_the_curve(speech):
-    node = Envelope(source=speech, time=1.0, order=8)
-    first = node.output.envelopes_db["lpc"].copy()
-    assert set(node.output.envelopes_db) == {"lpc", "cepstrum", "vocoder"}
-    for curve in node.output.envelopes_db.values():
-        assert curve.shape == node.output.spectrum_db.shape and np.all(np.isfinite(curve))
+    node = Envelope(source=speech, order=8)
+    out = node.output
+    index = out.frame_at(1.0)
+    first = out.envelopes["lpc"][:, index].copy()
+    assert set(out.envelopes) == {"lpc", "cepstrum", "vocoder"}
+    for curve in out.envelopes.values():
+        assert curve.shape == out.magnitude.shape and np.all(np.isfinite(curve))
     node.order = 32
-    assert not np.allclose(first, node.output.envelopes_db["lpc"])
-    assert node.output.resynthesis.y.size == speech.output.y.size
-    assert np.all(np.isfinite(node.output.resynthesis.y))
+    assert not np.allclose(first, node.output.envelopes["lpc"][:, index])
 
 
-def test_envelope_order_at_frame_length_is_a_named_error(speech):
-    node = Envelope(source=speech, n_fft=64, order=64)
-    assert isinstance(node.error, ParameterError) and "order" in str(node.error)
-    node.order = 16
-    assert node.error is None
+def test_source_filter_resynthesis_follows_the_envelope(speech):
+    envelope = Envelope(source=speech)
+    voice = SourceFilter(envelope=envelope, excitation="noise")
+    y = voice.output.y
+    assert y.size == speech.output.y.size and np.all(np.isfinite(y))
+    spectrum = np.abs(dsp.stft(y.astype(np.float64), n_fft=1024, hop_length=256))
+    target = envelope.output.envelopes["lpc"]
+    frames = slice(10, min(spectrum.shape[1], target.shape[1]) - 10)
+    # noise through the envelope: the average log spectra rise and fall together
+    correlation = np.corrcoef(np.log(spectrum[:, frames].mean(axis=1) + 1e-9),
+                              np.log(target[:, frames].mean(axis=1) + 1e-9))[0, 1]
+    assert correlation > 0.9
+    count = envelope.compute_count
+    voice.param.update(excitation="pulse", f0=120.0)
+    assert np.all(np.isfinite(voice.output.y)) and envelope.compute_count == count  # upstream untouched
 
 
 def test_mel_and_mfcc_nodes_equal_librosa_end_to_end():
     y, sr = dsp.load(demo_path("melody"), sr=22050, duration=5.0)
     source = AudioSource(demo="melody", duration=5.0)
-    mel = MelSpectrogram(spectrogram=STFT(source=source, resynthesize=False))
+    mel = MelSpectrogram(spectrogram=STFT(source=source))
     mfcc = MFCC(mel=mel)
     reference_mel = librosa.feature.melspectrogram(y=y, sr=sr)
     # 1e-5 of the maximum for the mel spectrogram, 1e-4 of the largest |coefficient| for MFCC
