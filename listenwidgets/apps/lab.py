@@ -1,0 +1,108 @@
+"""The lab: one chapter for a notebook, or every chapter in a served dashboard.
+
+>>> import listenwidgets as lw
+>>> page = lw.lab.chapter("stft")   # doctest: +SKIP
+>>> page                            # displays inline in Jupyter  # doctest: +SKIP
+
+Each call builds new nodes and views: nothing is shared at module level, so
+every notebook cell and every browser session has its own graph.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import panel as pn
+
+from .registry import CHAPTERS, get_chapter
+
+__all__ = ["chapter", "chapters", "app", "EXTENSIONS"]
+
+log = logging.getLogger(__name__)
+
+#: Panel extensions the lab needs (MathJax, from Bokeh's own bundle, typesets the formulas).
+EXTENSIONS = ("mathjax",)
+
+
+def chapters() -> list[str]:
+    """The chapter names, in curriculum order."""
+    return [c.name for c in CHAPTERS]
+
+
+def chapter(name: str, *, sandboxed: bool = False):
+    """Build one chapter page, ready to display in a notebook (or ``.servable()``).
+
+    Parameters
+    ----------
+    name : str
+        One of :func:`chapters` (e.g. ``"sampling"``, ``"fourier"``, ``"stft"``).
+    sandboxed : bool
+        When True the page's audio sources refuse server paths (as in the served lab).
+
+    Returns
+    -------
+    listenwidgets.apps.page.Page
+        A Panel viewer; ``page.graph`` holds its nodes by name.
+    """
+    pn.extension(*EXTENSIONS)
+    return get_chapter(name).build(sandboxed=sandboxed)
+
+
+def app(*, sandboxed: bool = True):
+    """Build the whole lab for one browser session.
+
+    A sidebar lists the chapters in curriculum order; a page is built the
+    first time it is opened in this session (with its own nodes) and kept
+    while the session lives. The chosen chapter is mirrored in the URL
+    (``?chapter=stft``), so a link opens that chapter.
+
+    Parameters
+    ----------
+    sandboxed : bool
+        True (the default, for serving): audio sources refuse server paths.
+
+    Returns
+    -------
+    panel.template.BootstrapTemplate
+        (Bootstrap rather than the Fast templates, whose design loads a web font
+        from Google: the lab requests nothing from other hosts.)
+    """
+    pn.extension(*EXTENSIONS)
+    menu = pn.widgets.RadioButtonGroup(
+        options={c.label: c.name for c in CHAPTERS}, value=_requested_chapter(),
+        orientation="vertical", sizing_mode="stretch_width")
+    main = pn.Column(sizing_mode="stretch_width")
+    pages = {}
+
+    def show(name):
+        if name not in pages:
+            pages[name] = _build_page(name, sandboxed)
+        main[:] = [pages[name]]
+
+    menu.param.watch(lambda event: show(event.new), "value")
+    if pn.state.location is not None:
+        pn.state.location.sync(menu, {"value": "chapter"})
+    show(menu.value)
+    about = pn.pane.Markdown(
+        "Turn any knob: everything downstream recomputes. Every signal has a player. "
+        "Formulas show the current values.", sizing_mode="stretch_width")
+    return pn.template.BootstrapTemplate(
+        title="listenwidgets — a machine-listening lab", sidebar=[menu, about], main=[main],
+        sidebar_width=300, header_background="#1f4e79")
+
+
+def _requested_chapter() -> str:
+    """The chapter named by the URL (``?chapter=stft``) of this session, else the first."""
+    names = chapters()
+    requested = (pn.state.session_args or {}).get("chapter", [b""])[0].decode(errors="replace")
+    return requested if requested in names else names[0]
+
+
+def _build_page(name, sandboxed):
+    """Build a page; if that fails, an error message takes its place (the lab keeps working)."""
+    try:
+        return get_chapter(name).build(sandboxed=sandboxed)
+    except Exception as exc:  # noqa: BLE001 - one broken page must not break the lab
+        log.exception("building chapter %r failed", name)
+        return pn.pane.Alert(f"**This chapter could not be built** — {type(exc).__name__}: {exc}",
+                             alert_type="danger")

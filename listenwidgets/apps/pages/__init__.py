@@ -1,0 +1,1 @@
+"""One module per chapter page; each defines ``build(*, sandboxed) -> Page``."""
