@@ -21,7 +21,7 @@ import scipy.optimize
 from ..errors import ParameterError
 from ._checks import check_choice, check_int, check_real
 from .mel import mel, melspectrogram
-from .phase import griffinlim
+from .griffinlim import griffinlim
 from .spectrum import db_to_power, power_to_db
 
 __all__ = [

@@ -1,4 +1,4 @@
-"""Tests of listenwidgets.dsp.phase: fast Griffin–Lim and spectral convergence.
+"""Tests of listenwidgets.dsp.griffinlim: fast Griffin–Lim and spectral convergence.
 
 Griffin–Lim follows librosa step for step (same random phases for an integer
 random_state), so the outputs agree to rounding: 1e-10 of the peak in float64,
