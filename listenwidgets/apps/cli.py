@@ -28,7 +28,7 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--show", action="store_true", help="open the lab in a web browser")
     serve.add_argument("--allow-websocket-origin", action="append", default=[], metavar="HOST",
                        help="also accept browser sessions from HOST[:PORT] (e.g. behind a proxy); "
-                            "may be repeated")
+                            "may be repeated; '*' accepts any origin")
     return top
 
 

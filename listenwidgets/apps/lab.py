@@ -44,7 +44,7 @@ def chapter(name: str, *, sandboxed: bool = False):
     listenwidgets.apps.page.Page
         A Panel viewer; ``page.graph`` holds its nodes by name.
     """
-    pn.extension(*EXTENSIONS)
+    _load_extensions()
     return get_chapter(name).build(sandboxed=sandboxed)
 
 
@@ -67,7 +67,7 @@ def app(*, sandboxed: bool = True):
         (Bootstrap rather than the Fast templates, whose design loads a web font
         from Google: the lab requests nothing from other hosts.)
     """
-    pn.extension(*EXTENSIONS)
+    _load_extensions()
     menu = pn.widgets.RadioButtonGroup(
         options={c.label: c.name for c in CHAPTERS}, value=_requested_chapter(),
         orientation="vertical", sizing_mode="stretch_width")
@@ -89,6 +89,18 @@ def app(*, sandboxed: bool = True):
     return pn.template.BootstrapTemplate(
         title="listenwidgets — a machine-listening lab", sidebar=[menu, about], main=[main],
         sidebar_width=300, header_background="#1f4e79")
+
+
+def _load_extensions():
+    """Load :data:`EXTENSIONS` once per notebook kernel, or once per served session.
+
+    In a notebook every ``pn.extension`` call re-sends the JavaScript bundle
+    (about 10 MB when inline), so a second chapter in the same kernel skips it.
+    """
+    served = pn.state.curdoc is not None and pn.state.curdoc.session_context is not None
+    loaded = pn.extension._loaded and all(e in pn.extension._loaded_extensions for e in EXTENSIONS)
+    if served or not loaded:
+        pn.extension(*EXTENSIONS)
 
 
 def _requested_chapter() -> str:

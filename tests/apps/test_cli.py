@@ -17,7 +17,7 @@ def test_python_m_listenwidgets_help():
 def test_serve_help_lists_its_options():
     out = subprocess.run([sys.executable, "-m", "listenwidgets", "serve", "--help"],
                          capture_output=True, text=True, check=True).stdout
-    for option in ("--port", "--address", "--show"):
+    for option in ("--port", "--address", "--show", "--allow-websocket-origin"):
         assert option in out
 
 
@@ -26,6 +26,13 @@ def test_serve_defaults_to_this_machine_only():
     assert (args.port, args.address, args.show) == (5006, "127.0.0.1", False)
     args = parser().parse_args(["serve", "--port", "7000", "--show", "--address", "0.0.0.0"])
     assert (args.port, args.address, args.show) == (7000, "0.0.0.0", True)
+
+
+def test_serve_accepts_further_websocket_origins():
+    assert parser().parse_args(["serve"]).allow_websocket_origin == []
+    args = parser().parse_args(["serve", "--allow-websocket-origin", "*",
+                                "--allow-websocket-origin", "hub.example:443"])
+    assert args.allow_websocket_origin == ["*", "hub.example:443"]
 
 
 def test_a_command_is_required():
