@@ -55,6 +55,25 @@ class MelSpectrogram(Node):
             power=self.power, fmin=self.fmin, fmax=fmax, htk=self.htk, norm=self.norm,
             length=source.y.size if source is not None else 0)
 
+    def scale_difference(self):
+        """How far the filter centres move when the other mel scale is chosen.
+
+        Returns
+        -------
+        (band, here, other) : (int, float, float) or None
+            The filter whose centre moves most, its centre in Hz on the
+            current scale and on the other one (``None`` while the node has
+            no output). ``abs(other - here)`` is the largest shift in Hz.
+        """
+        out = self.output
+        if out is None:
+            return None
+        here = out.mel_frequencies[1:-1]
+        other = dsp.mel_frequencies(out.mel_frequencies.size, fmin=out.fmin, fmax=out.fmax,
+                                    htk=not out.htk)[1:-1]
+        band = int(np.argmax(np.abs(other - here)))
+        return band, float(here[band]), float(other[band])
+
     def describe(self):
         out = self.output
         if out is None:
@@ -62,9 +81,12 @@ class MelSpectrogram(Node):
         other = dsp.hz_to_mel(1000.0, htk=not self.htk)
         here = dsp.hz_to_mel(1000.0, htk=self.htk)
         scale = "HTK (lecture)" if self.htk else "Slaney (librosa)"
+        band, centre, moved = self.scale_difference()
         return (f"{self.n_mels} triangular filters from {out.fmin:g} to {out.fmax:g} Hz on the {scale} "
                 f"mel scale; 1000 Hz = {float(here):.2f} mel here vs {float(other):.2f} mel on the other "
-                f"scale; M shape {out.M.shape[0]} × {out.M.shape[1]}")
+                f"scale; max |Δ centre| between the scales = {abs(moved - centre):.1f} Hz (filter {band}: "
+                f"{centre:.1f} Hz here, {moved:.1f} Hz on the other); M shape {out.M.shape[0]} × "
+                f"{out.M.shape[1]}")
 
 
 class MFCC(Node):
