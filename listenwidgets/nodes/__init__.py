@@ -12,13 +12,14 @@ from .mel import MFCC, MelSpectrogram, MFCCInversion
 from .sampling import Sampler
 from .sources import AudioSource, SignalGenerator
 from .stft import ISTFT, STFT
-from .tonal import CQT, Chroma, ShepardTones
+from .tonal import CQT, Chroma, HelixPoints, PitchHelix, ShepardTones, SpectralKernel
 
 __all__ = [
     "Node", "Input", "Graph", "UpstreamError", "node_types",
     "Signal", "FrameSpectrum", "Spectrogram", "Sampling", "Timings", "Features", "Novelty",
     "Envelopes", "MelSpectrum", "Cepstra", "ConstantQ", "Chromagram",
     "SignalGenerator", "AudioSource", "Sampler", "Spectrum", "Complexity", "STFT", "ISTFT",
-    "SpectralFeatures", "NoveltyCurve", "Envelope", "SourceFilter", "MelSpectrogram", "MFCC", "MFCCInversion",
-    "CQT", "Chroma", "ShepardTones",
+    "SpectralFeatures", "NoveltyCurve", "Envelope", "SourceFilter", "MelSpectrogram", "MFCC",
+    "MFCCInversion",
+    "CQT", "SpectralKernel", "Chroma", "PitchHelix", "HelixPoints", "ShepardTones",
 ]

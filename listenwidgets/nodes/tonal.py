@@ -1,15 +1,18 @@
-"""Chapter 7: constant-Q transform, chroma, tonal centroid and Shepard-tone sonification."""
+"""Chapter 7: constant-Q transform, its kernel, chroma, tonal centroid, pitch helix, Shepard tones."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 import param
 
 from .. import dsp
-from .data import Chromagram, ConstantQ, Signal
+from .data import Chromagram, ConstantQ, Signal, _frame_times, _Record
 from .engine import Input, Node
 
-__all__ = ["CQT", "Chroma", "ShepardTones", "PITCH_CLASSES"]
+__all__ = ["CQT", "SpectralKernel", "Chroma", "PitchHelix", "HelixPoints", "ShepardTones",
+           "PITCH_CLASSES"]
 
 PITCH_CLASSES = ["C", "C♯", "D", "D♯", "E", "F", "F♯", "G", "G♯", "A", "A♯", "B"]
 
@@ -67,6 +70,44 @@ class CQT(Node):
                 f"({1000 * longest / out.sr:.0f} ms)")
 
 
+class SpectralKernel(Node):
+    """The Brown–Puckette sparse spectral kernel of a CQT: one row per constant-Q bin.
+
+    Row ``k`` is the FFT of the temporal kernel ``w(n, k) e^{j2πQn/N(k)} / N(k)``,
+    built by :func:`listenwidgets.dsp.cqt_kernel` at the CQT's sampling rate
+    for all its bins at once (Brown & Puckette 1992), with the smallest
+    entries, which together hold the fraction ``sparsity`` of the row's mass,
+    set to zero. The output is the :class:`listenwidgets.dsp.CQTKernel`
+    (``basis``, ``n_fft``, ``frequencies``, ``lengths`` ``N(k)``, ``Q``).
+    :func:`listenwidgets.dsp.cqt` applies the top octave of such a kernel once
+    per octave, at sampling rates halved octave by octave.
+    """
+
+    kind = "cqt_kernel"
+    formula = (r"X_{cq}(k) = \frac{1}{N} \sum_{j} X(j)\, K^{*}(j, k), \quad "
+               r"K(\cdot, k) = \mathrm{FFT}\Big\{\frac{w(n, k)\, e^{j 2\pi Q n / N(k)}}{N(k)}\Big\}")
+
+    cqt = Input(kinds=("cqt",), doc="The CQT whose kernel to build (its sr, fmin, bins and tuning).")
+    filter_scale = param.Number(default=1.0, bounds=(0.01, None), softbounds=(0.25, 2.0),
+                                doc="Multiplies Q, as the CQT's own filter_scale (keep them equal).")
+    sparsity = param.Number(default=0.01, bounds=(0.0, 0.99), softbounds=(0.0, 0.5),
+                            doc="Fraction of each row's L1 mass set to zero (0 keeps the dense kernel).")
+
+    def compute(self, cqt):
+        return dsp.cqt_kernel(sr=cqt.sr, fmin=cqt.fmin, n_bins=cqt.C.shape[0],
+                              bins_per_octave=cqt.bins_per_octave, tuning=cqt.tuning,
+                              filter_scale=self.filter_scale, sparsity=self.sparsity)
+
+    def describe(self):
+        out = self.output
+        if out is None:
+            return "X_cq = K* X / N: one sparse matrix product per FFT frame"
+        n_bins, n_columns = out.basis.shape
+        return (f"Q = {out.Q:.2f}; N(k) = fs·Q/f_k = {out.lengths[0]:.0f} … {out.lengths[-1]:.0f} "
+                f"samples; K is {n_bins} × {n_columns} (n_fft = {out.n_fft}), "
+                f"{100 * out.density:.1f} % non-zero with sparsity {self.sparsity:g}")
+
+
 class Chroma(Node):
     """Pitch-class profile: energy folded into 12 pitch classes, from a CQT or an STFT.
 
@@ -119,6 +160,68 @@ class Chroma(Node):
         return (f"chroma_{out.method}: {self.n_chroma} pitch classes × {out.chroma.shape[1]} frames, "
                 f"tuning {100 * out.tuning / max(self.n_chroma // 12, 1):+.0f} cents, "
                 f"strongest pitch class overall: {strongest}")
+
+
+@dataclass(frozen=True, eq=False)
+class HelixPoints(_Record):
+    """The bins of a CQT on the pitch helix, with their magnitude in every frame.
+
+    Attributes
+    ----------
+    x, y, z : np.ndarray [shape=(n_bins,)]
+        Position of each bin (see :func:`listenwidgets.dsp.pitch_helix`): ``z`` is
+        the octave (C4 at 4.0), the angle in the ``x, y`` plane the pitch class
+        (C at 12 o'clock, clockwise).
+    magnitude : np.ndarray [shape=(n_bins, n_frames), dtype=float32]
+        ``|C|``, for the size or colour of each point in any frame.
+    notes : list of str
+        The note name of each bin.
+    sr, hop_length : float, int
+        For the time axis.
+    """
+
+    x: np.ndarray
+    y: np.ndarray
+    z: np.ndarray
+    magnitude: np.ndarray
+    notes: list
+    sr: float
+    hop_length: int
+
+    @property
+    def times(self) -> np.ndarray:
+        """Frame times in seconds."""
+        return _frame_times(self.magnitude.shape[-1], sr=self.sr, hop_length=self.hop_length)
+
+
+class PitchHelix(Node):
+    """Shepard's pitch helix: each CQT bin placed by octave (height) and pitch class (angle).
+
+    ``z_k = log2(f_k / f_C0)``, ``θ_k = π/2 − 2π z_k`` (see
+    :func:`listenwidgets.dsp.pitch_helix`): notes an octave apart lie on one
+    vertical line. The magnitudes of all frames are kept, so a view can show
+    any frame without recomputing.
+    """
+
+    kind = "helix"
+    formula = (r"z_k = \log_2 \frac{f_k}{f_{C0}}, \quad \theta_k = \frac{\pi}{2} - 2\pi z_k, \quad "
+               r"(x_k, y_k) = (\cos\theta_k, \sin\theta_k)")
+
+    cqt = Input(kinds=("cqt",), doc="The CQT whose bins to place on the helix.")
+
+    def compute(self, cqt):
+        helix = dsp.pitch_helix(cqt.C, fmin=cqt.fmin, bins_per_octave=cqt.bins_per_octave,
+                                tuning=cqt.tuning)
+        return HelixPoints(x=helix.x, y=helix.y, z=helix.z,
+                           magnitude=np.asarray(helix.magnitude, np.float32),
+                           notes=list(cqt.notes), sr=cqt.sr, hop_length=cqt.hop_length)
+
+    def describe(self):
+        out = self.output
+        if out is None:
+            return "z_k = log2(f_k / f_C0), θ_k = π/2 − 2π z_k"
+        return (f"{len(out.notes)} bins from {out.notes[0]} (height z = {out.z[0]:.2f}) to "
+                f"{out.notes[-1]} (z = {out.z[-1]:.2f}); one turn per octave, C at 12 o'clock")
 
 
 class ShepardTones(Node):
