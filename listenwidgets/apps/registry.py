@@ -60,6 +60,10 @@ CHAPTERS: tuple[Chapter, ...] = (
     Chapter("sampling", 1, "Digital signals and sampling", "listenwidgets.apps.pages.sampling"),
     Chapter("fourier", 2, "Fourier", "listenwidgets.apps.pages.fourier"),
     Chapter("stft", 3, "Short-time Fourier transform", "listenwidgets.apps.pages.stft"),
+    Chapter("features", 4, "Acoustic features", "listenwidgets.apps.pages.features"),
+    Chapter("envelope", 5, "Spectral envelope", "listenwidgets.apps.pages.envelope"),
+    Chapter("mfcc", 6, "MFCC", "listenwidgets.apps.pages.mfcc"),
+    Chapter("tonal", 7, "Tonal features", "listenwidgets.apps.pages.tonal"),
 )
 
 

@@ -9,15 +9,24 @@ view updates (only while shown).
 
 from .base import NodeView, ViewLayout, error_message
 from .complexity import ComplexityView
+from .envelope import EnvelopeView
+from .features import FeaturesView, NoveltyView
+from .mel import MelView, MFCCView
 from .player import Player, PlayerView
 from .sampling import SamplingView
 from .spectrogram import SpectrogramView
 from .spectrum import SpectrumView
 from .tabs import view_tabs
+from .tonal import ChromaView, CQTView
+from .tonal_frames import FrameSelection
+from .tonal_kernel import SpectralKernelView
+from .tonal_space import PitchHelixView, TonnetzView
 from .waveform import SourceView, WaveformView
 
 __all__ = [
     "NodeView", "ViewLayout", "error_message", "Player", "PlayerView", "view_tabs",
     "WaveformView", "SourceView", "SpectrumView", "SpectrogramView", "SamplingView",
-    "ComplexityView",
+    "ComplexityView", "FeaturesView", "NoveltyView", "EnvelopeView", "MelView", "MFCCView",
+    "CQTView", "ChromaView", "SpectralKernelView", "FrameSelection", "PitchHelixView",
+    "TonnetzView",
 ]
