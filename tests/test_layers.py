@@ -15,7 +15,8 @@ def loaded_after(statement):
     return set(json.loads(out.stdout.strip().splitlines()[-1]))
 
 
-@pytest.mark.parametrize("statement", ["import listenwidgets", "import listenwidgets.dsp"])
+@pytest.mark.parametrize("statement", ["import listenwidgets", "import listenwidgets.dsp",
+                                       "import listenwidgets.corpora"])
 def test_dsp_loads_neither_param_nor_ui(statement):
     modules = loaded_after(statement)
     forbidden = [m for m in ["param", *UI] if m in modules]
