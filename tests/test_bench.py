@@ -25,7 +25,7 @@ def run_bench(*args, timeout=600, prelude=""):
 
 @pytest.mark.slow
 @pytest.mark.timeout(900)
-def test_quick_mode_checks_and_times_every_function_and_measures_latency_and_memory(tmp_path):
+def test_quick_mode_runs_every_section(tmp_path):
     pytest.importorskip("librosa")
     out = tmp_path / "bench.json"
     done = run_bench("--quick", "--json", str(out))
@@ -46,6 +46,8 @@ def test_quick_mode_checks_and_times_every_function_and_measures_latency_and_mem
     memory = results["memory"]
     assert memory["error"] is None and len(memory["rss_mb"]) == 2
     assert math.isfinite(memory["per_additional_session_mb"])
+    assert math.isfinite(results["nn"]["ratio"]) and results["nn"]["ratio"] > 0
+    assert results["batch"]["identical"] and results["batch"]["failures"] == 0
 
 
 def test_without_librosa_the_bench_says_so_clearly():
@@ -116,3 +118,82 @@ def test_the_bench_signal_is_deterministic_float32_and_realistic():
     assert np.abs(y).max() == pytest.approx(0.9)
     frames = np.lib.stride_tricks.sliding_window_view(y, 2048)[::512]
     assert (frames.std(axis=1) > 1e-4).all(), "no frame is silent"
+
+
+def fake_results(**sections):
+    machine = {"cpu": "test CPU", "cpus": 2, "memory_gb": 1.0, "os": "test OS", "python": "3.11",
+               "load_average": [1.0, 1.0, 1.0], "load_average_end": [2.0, 1.0, 1.0]}
+    return {"date": "2026-01-01T00:00:00", "machine": machine,
+            "versions": {"librosa": "0.11.0", "scikit-learn": "1.5.0"},
+            "settings": {"sr": 22050, "rounds": 3, "seed": 0}, **sections}
+
+
+NN = {"n_examples": 2000, "n_test": 1000, "n_features": 40, "hidden": 64, "batch_size": 200,
+      "rounds": 3, "ratio": 0.31, "ours_s": 0.01, "sklearn_s": 0.032, "ratios": [0.3, 0.31, 0.4],
+      "repeats": [5, 2], "epochs": 20, "ours_accuracy": 0.75, "sklearn_accuracy": 0.72,
+      "ours_loss": 0.56, "sklearn_loss": 0.57, "sklearn_epochs": 20}
+BATCH = {"n_files": 500, "seconds_per_file": 1.0, "rounds": 3, "one_worker_s": 10.0,
+         "two_workers_s": 6.0, "speedup": 1.6, "speedups": [1.5, 1.6, 1.7], "start_s": 3.0,
+         "files_per_s": {"1": 50.0, "2": 83.3}, "identical": True, "failures": 0, "columns": 40}
+
+
+def test_the_reports_show_the_nn_and_batch_sections():
+    from listenwidgets.bench.report import grade, markdown, text
+
+    results = fake_results(nn=NN, batch=BATCH)
+    grade(results)
+    console = text(results)
+    assert "ratio ours / scikit-learn        0.31" in console
+    assert "test accuracy 0.750 (ours) vs 0.720 (scikit-learn)" in console
+    assert "speed-up 1 → 2 workers           1.60" in console and "83.3 files/s" in console
+    page = markdown(results, command="python -m listenwidgets.bench --sections nn,batch")
+    assert "## Training: one epoch of the MLP vs scikit-learn" in page
+    assert "| ratio ours / scikit-learn | **0.31** |" in page
+    assert "| 2 worker processes | 6.00 | 83.3 |" in page and "**1.60**" in page
+    assert "Targets: none in these sections." in page
+
+
+def test_the_nn_section_times_both_and_reports_comparable_accuracies():
+    pytest.importorskip("sklearn")
+    from listenwidgets.bench.nn import measure_nn
+
+    result = measure_nn(n_examples=200, rounds=1, epochs=2)
+    assert len(result["ratios"]) == 1 and result["ratio"] > 0
+    assert result["ours_s"] > 0 and result["sklearn_s"] > 0
+    for key in ("ours_accuracy", "sklearn_accuracy"):
+        assert 0.0 <= result[key] <= 1.0
+    assert result["sklearn_epochs"] == 2 and math.isfinite(result["ours_loss"])
+
+
+@pytest.mark.slow
+def test_the_batch_section_runs_one_and_two_workers_on_the_same_files():
+    from listenwidgets.bench.batch import measure_batch
+
+    result = measure_batch(n_files=6, seconds=0.25, rounds=1)
+    assert result["identical"] and result["failures"] == 0 and result["columns"] == 40
+    assert set(result["files_per_s"]) == {"1", "2"} and result["speedup"] > 0
+
+
+def test_without_scikit_learn_the_nn_section_says_so_clearly():
+    done = run_bench("--sections", "nn", prelude="import sys; sys.modules['sklearn'] = None; ",
+                     timeout=120)
+    assert done.returncode == 2
+    assert "scikit-learn" in done.stderr and "pip install" in done.stderr
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(600)
+def test_quick_nn_and_batch_sections_write_json_and_markdown(tmp_path):
+    pytest.importorskip("sklearn")
+    out, page = tmp_path / "bench.json", tmp_path / "performance.md"
+    done = run_bench("--quick", "--sections", "nn,batch", "--json", str(out), "--markdown",
+                     str(page))
+    assert done.returncode == 0, done.stderr[-3000:]
+    results = json.loads(out.read_text())
+    assert "dsp" not in results and "latency" not in results and "memory" not in results
+    assert results["nn"]["n_examples"] == 500 and results["batch"]["n_files"] == 12
+    assert results["batch"]["identical"] and results["batch"]["failures"] == 0
+    printed = json.loads(done.stdout.strip().splitlines()[-1])
+    assert printed["nn_ratio"] == results["nn"]["ratio"]
+    assert printed["batch_speedup"] == results["batch"]["speedup"]
+    assert "## Batch feature extraction" in page.read_text()

@@ -1,6 +1,7 @@
 """Benchmarks of listenwidgets: ``python -m listenwidgets.bench`` (``--help`` for the options).
 
-Three parts, in one process (the served lab in a subprocess):
+Five parts (``--sections``), in one process (the served lab, the batch's
+workers in subprocesses):
 
 1. **DSP** (:mod:`.cases`, :mod:`.timing`): every :mod:`listenwidgets.dsp`
    function with a librosa twin is checked against librosa on the same
@@ -11,9 +12,14 @@ Three parts, in one process (the served lab in a subprocess):
    data on every chapter page, and the bytes each update sends.
 3. **Memory** (:mod:`.memory`): the served lab's RSS with one session and per
    additional session.
+4. **Training** (:mod:`.nn`): one epoch of Adam, :class:`listenwidgets.dsp.MLP`
+   against scikit-learn's ``MLPClassifier``, and their accuracies.
+5. **Batch** (:mod:`.batch`): MFCC extraction over many short files with
+   :meth:`listenwidgets.nodes.Graph.run_batch`, 1 vs 2 worker processes.
 
 Targets (:mod:`.report`) are reported as met or missed, never asserted.
-librosa is a test-only dependency: it is imported by the DSP part only.
+librosa and scikit-learn are test-only dependencies: each is imported by its
+part only.
 """
 
 from .cli import main

@@ -15,17 +15,25 @@ from .signals import SR
 
 __all__ = ["main", "parser"]
 
-SECTIONS = ("dsp", "latency", "memory")
+SECTIONS = ("dsp", "latency", "memory", "nn", "batch")
 
 #: Settings of a full run and of ``--quick`` (the CI run that keeps the benchmark working).
 FULL = {"durations": [30.0, 300.0], "rounds": 7, "latency_seconds": 30.0, "trials": 20,
-        "sessions": 4}
-QUICK = {"durations": [3.0], "rounds": 3, "latency_seconds": 3.0, "trials": 3, "sessions": 2}
+        "sessions": 4, "nn_examples": 2000, "nn_epochs": 20, "batch_files": 500,
+        "batch_seconds": 1.0, "batch_rounds": 3}
+QUICK = {"durations": [3.0], "rounds": 3, "latency_seconds": 3.0, "trials": 3, "sessions": 2,
+         "nn_examples": 500, "nn_epochs": 3, "batch_files": 12, "batch_seconds": 0.5,
+         "batch_rounds": 1}
 
 MISSING_LIBROSA = (
     "listenwidgets.bench compares listenwidgets.dsp with librosa, which is not installed.\n"
     "librosa is a test-only dependency: pip install 'listenwidgets[test]' (or pip install "
     "librosa),\nor run only the other sections: --sections latency,memory")
+
+MISSING_SKLEARN = (
+    "the nn section compares listenwidgets.dsp.MLP with scikit-learn, which is not installed.\n"
+    "scikit-learn is a test-only dependency: pip install 'listenwidgets[test]' (or pip install "
+    "scikit-learn),\nor run only the other sections, e.g. --sections dsp,batch")
 
 
 def parser():
@@ -33,35 +41,45 @@ def parser():
     p = argparse.ArgumentParser(
         prog="python -m listenwidgets.bench",
         description="Time listenwidgets.dsp against librosa (interleaved rounds, after checking "
-                    "that the results agree), the knob → view latency of the lab's pages and "
-                    "the served lab's memory per session. Targets are reported, not asserted.")
+                    "that the results agree), the knob → view latency of the lab's pages, "
+                    "the served lab's memory per session, an epoch of the MLP against "
+                    "scikit-learn's and batch feature extraction with 1 and 2 worker processes. "
+                    "Targets are reported, not asserted.")
     p.add_argument("--quick", action="store_true",
                    help=f"short run for CI: {QUICK['durations'][0]:g} s signals, "
-                        f"{QUICK['rounds']} rounds, {QUICK['sessions']} sessions")
+                        f"{QUICK['rounds']} rounds, {QUICK['sessions']} sessions, "
+                        f"{QUICK['nn_examples']} training examples, {QUICK['batch_files']} files")
     p.add_argument("--json", type=Path, metavar="PATH", help="write every result to PATH")
     p.add_argument("--markdown", type=Path, metavar="PATH",
                    help="write the results as a Markdown page (e.g. docs/performance.md)")
     p.add_argument("--only", type=_names, metavar="NAMES",
                    help=f"comma-separated DSP rows to run, of: {', '.join(FUNCTIONS)}")
     p.add_argument("--rounds", type=_positive(int), metavar="N",
-                   help=f"timed rounds per row (default {FULL['rounds']}; {QUICK['rounds']} "
-                        "with --quick)")
+                   help=f"timed rounds per DSP row and of the MLP epoch (default "
+                        f"{FULL['rounds']}; {QUICK['rounds']} with --quick)")
     p.add_argument("--durations", type=_seconds_list, metavar="SECONDS",
                    help="comma-separated signal lengths in seconds (default 30,300; 3 with "
                         "--quick)")
     p.add_argument("--sections", type=_sections, default=list(SECTIONS), metavar="NAMES",
-                   help="comma-separated parts to run, of: dsp, latency, memory (default all)")
+                   help=f"comma-separated parts to run, of: {', '.join(SECTIONS)} (default all)")
     p.add_argument("--seed", type=int, default=0, help="seed of the test signals (default 0)")
     return p
 
 
 def main(argv=None):
-    """Run the benchmark; return 0, 1 if a DSP row disagrees with librosa, 2 without librosa."""
+    """Run the benchmark; return 0, 1 if a result is wrong, 2 without librosa or scikit-learn.
+
+    Wrong results: a DSP row that disagrees with librosa, or batch tables that
+    differ between 1 and 2 workers or have failures.
+    """
     argv = sys.argv[1:] if argv is None else list(argv)
     args = parser().parse_args(argv)
     settings = _settings(args)
-    if "dsp" in args.sections and not _librosa_available():
+    if "dsp" in args.sections and not _available("librosa"):
         print(MISSING_LIBROSA, file=sys.stderr)
+        return 2
+    if "nn" in args.sections and not _available("sklearn"):
+        print(MISSING_SKLEARN, file=sys.stderr)
         return 2
     results = {"date": datetime.datetime.now().isoformat(timespec="seconds"),
                "machine": machine(), "versions": versions(), "settings": settings}
@@ -71,6 +89,10 @@ def main(argv=None):
         results["latency"] = _run_latency(settings)
     if "memory" in args.sections:
         results["memory"] = _run_memory(settings)
+    if "nn" in args.sections:
+        results["nn"] = _run_nn(settings)
+    if "batch" in args.sections:
+        results["batch"] = _run_batch(settings)
     results["machine"]["load_average_end"] = load_average()
     return _finish(results, args, argv)
 
@@ -82,9 +104,9 @@ def _settings(args):
             "rounds": args.rounds or base["rounds"], "only": args.only or list(FUNCTIONS)}
 
 
-def _librosa_available():
+def _available(module):
     try:
-        import librosa  # noqa: F401
+        __import__(module)
     except ImportError:
         return False
     return True
@@ -129,6 +151,28 @@ def _run_memory(settings):
     return result
 
 
+def _run_nn(settings):
+    from .nn import measure_nn
+
+    _progress(f"[nn] one epoch, {settings['nn_examples']} examples, {settings['rounds']} rounds; "
+              f"accuracy after {settings['nn_epochs']} epochs …")
+    result = measure_nn(n_examples=settings["nn_examples"], rounds=settings["rounds"],
+                        epochs=settings["nn_epochs"], seed=settings["seed"])
+    _progress(f" ratio {result['ratio']:.2f}\n")
+    return result
+
+
+def _run_batch(settings):
+    from .batch import measure_batch
+
+    _progress(f"[batch] MFCC of {settings['batch_files']} files of {settings['batch_seconds']:g} s, "
+              f"1 and 2 workers, {settings['batch_rounds']} rounds …")
+    result = measure_batch(n_files=settings["batch_files"], seconds=settings["batch_seconds"],
+                           rounds=settings["batch_rounds"], seed=settings["seed"])
+    _progress(f" speed-up {result['speedup']:.2f}\n")
+    return result
+
+
 def _finish(results, args, argv):
     """Grade, print the tables and the JSON of the ratios, write the files; the exit status."""
     from .report import grade, markdown, text
@@ -145,13 +189,21 @@ def _finish(results, args, argv):
         args.markdown.write_text(markdown(results, command=command))
     failed = any(row["agreement"] != "ok" for rows in results.get("dsp", {}).values()
                  for row in rows.values())
+    batch = results.get("batch")
+    failed = failed or (batch is not None and (not batch["identical"] or batch["failures"]))
     return 1 if failed else 0
 
 
 def _ratios(results):
-    """``{"ratios": {"30": {name: median ratio or None}}}``."""
-    return {"ratios": {duration: {name: row["ratio"] for name, row in rows.items()}
-                       for duration, rows in results.get("dsp", {}).items()}}
+    """``{"ratios": {"30": {name: median ratio or None}}}``, with ``nn_ratio`` and
+    ``batch_speedup`` when those sections ran."""
+    summary = {"ratios": {duration: {name: row["ratio"] for name, row in rows.items()}
+                          for duration, rows in results.get("dsp", {}).items()}}
+    if "nn" in results:
+        summary["nn_ratio"] = results["nn"]["ratio"]
+    if "batch" in results:
+        summary["batch_speedup"] = results["batch"]["speedup"]
+    return summary
 
 
 def _outcome(row):

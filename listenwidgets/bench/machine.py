@@ -11,7 +11,7 @@ from pathlib import Path
 __all__ = ["machine", "versions", "load_average"]
 
 _PACKAGES = ("listenwidgets", "librosa", "numpy", "scipy", "soxr", "numba", "panel", "bokeh",
-             "param")
+             "param", "scikit-learn")
 
 
 def machine():

@@ -82,8 +82,16 @@ def text(results):
                   for row in results["latency"]["rows"]]
     if "memory" in results:
         lines += ["", *_memory_lines(results["memory"])]
-    lines += ["", "targets: " + ", ".join(f"{n} {s}" for s, n in results["targets"].items())]
+    if "nn" in results:
+        lines += ["", *_nn_lines(results["nn"])]
+    if "batch" in results:
+        lines += ["", *_batch_lines(results["batch"])]
+    lines += ["", "targets: " + _counts(results["targets"])]
     return "\n".join(lines)
+
+
+def _counts(targets):
+    return ", ".join(f"{n} {s}" for s, n in targets.items()) or "none in these sections"
 
 
 _DSP_HEADER = ["function", "ours ms", "librosa ms", "ratio", "target", "status", "agreement"]
@@ -160,6 +168,32 @@ def _memory_lines(memory):
             f"target ≤ {SESSION_TARGET_MB:g} MiB: {memory['status']}"]
 
 
+def _nn_lines(nn):
+    return [f"One epoch of Adam, {nn['n_examples']} examples × {nn['n_features']} features, "
+            f"{nn['hidden']} hidden units, batches of {nn['batch_size']} (median of "
+            f"{nn['rounds']} interleaved rounds)",
+            f"  listenwidgets.dsp.MLP        {1000 * nn['ours_s']:8.2f} ms",
+            f"  sklearn MLPClassifier        {1000 * nn['sklearn_s']:8.2f} ms",
+            f"  ratio ours / scikit-learn    {nn['ratio']:8.2f}",
+            f"  after {nn['epochs']} epochs: test accuracy {nn['ours_accuracy']:.3f} (ours) vs "
+            f"{nn['sklearn_accuracy']:.3f} (scikit-learn), training loss "
+            f"{nn['ours_loss']:.4f} vs {nn['sklearn_loss']:.4f}"]
+
+
+def _batch_lines(batch):
+    rates = batch["files_per_s"]
+    return [f"Batch MFCC with Graph.run_batch, {batch['n_files']} files of "
+            f"{batch['seconds_per_file']:g} s (median of {batch['rounds']} rounds)",
+            f"  1 worker (in process)        {batch['one_worker_s']:8.2f} s   "
+            f"{rates['1']:7.1f} files/s",
+            f"  2 worker processes           {batch['two_workers_s']:8.2f} s   "
+            f"{rates['2']:7.1f} files/s",
+            f"  speed-up 1 → 2 workers       {batch['speedup']:8.2f}",
+            f"  first start of the workers   {batch['start_s']:8.2f} s (fork server, once)",
+            f"  tables identical: {'yes' if batch['identical'] else 'NO'}; failures: "
+            f"{batch['failures']}"]
+
+
 # ------------------------------------------------------------ Markdown report
 def markdown(results, *, command):
     """The Markdown page of a run (``docs/performance.md``).
@@ -181,7 +215,12 @@ def markdown(results, *, command):
         parts += ["", "## Interactive latency", "", *_latency_markdown(results["latency"])]
     if "memory" in results:
         parts += ["", "## Memory of the served lab", "", *_memory_markdown(results["memory"])]
-    parts += ["", "Targets: " + ", ".join(f"{n} {s}" for s, n in results["targets"].items()) + "."]
+    if "nn" in results:
+        parts += ["", "## Training: one epoch of the MLP vs scikit-learn", "",
+                  *_nn_markdown(results["nn"], results["versions"])]
+    if "batch" in results:
+        parts += ["", "## Batch feature extraction", "", *_batch_markdown(results["batch"])]
+    parts += ["", "Targets: " + _counts(results["targets"]) + "."]
     return "\n".join(parts) + "\n"
 
 
@@ -207,6 +246,7 @@ def _loads(values):
 def _reproduce(command):
     return ["```bash", 'pip install -e ".[test]"   # librosa is a test-only dependency', command,
             "```", "", "`--json PATH` also writes every number (each round's ratio included); "
+            "`--sections nn,batch` runs some parts (of dsp, latency, memory, nn, batch); "
             "`--only stft,mfcc` runs some rows; `--rounds N`, `--durations 30,300`; `--quick` is "
             "the short run CI uses to keep the benchmark working."]
 
@@ -286,3 +326,47 @@ def _memory_markdown(memory):
              f"GETs of `/?chapter={memory['chapter']}` (each builds a session with its own "
              f"nodes); server RSS read with psutil once settled.")
     return [intro, "", *_table(["server RSS", "MiB"], rows)]
+
+
+def _nn_markdown(nn, versions):
+    intro = (f"`listenwidgets.dsp.MLP(hidden_layer_sizes=({nn['hidden']},), optimizer='adam', "
+             f"batch_size={nn['batch_size']}, epochs=1).fit` against scikit-learn "
+             f"{versions.get('scikit-learn') or ''} `MLPClassifier(hidden_layer_sizes="
+             f"({nn['hidden']},), solver='adam', batch_size={nn['batch_size']}, max_iter=1).fit`: "
+             f"the same network (ReLU, Glorot initialisation, α = 0.001, L2 1e-4, shuffled "
+             f"batches), float64, each fit from scratch on the same {nn['n_examples']} examples × "
+             f"{nn['n_features']} features (standard normal, 4 classes labelled by a fixed random "
+             f"tanh network). Median of {nn['rounds']} interleaved rounds. The two start from "
+             f"different random weights, so to show that an epoch does the same work both were "
+             f"also trained for {nn['epochs']} epochs and scored on {nn['n_test']} held-out "
+             "examples.")
+    rows = [("one epoch, ours", f"{1000 * nn['ours_s']:.2f} ms"),
+            ("one epoch, scikit-learn", f"{1000 * nn['sklearn_s']:.2f} ms"),
+            ("ratio ours / scikit-learn", f"**{nn['ratio']:.2f}**"),
+            (f"test accuracy after {nn['epochs']} epochs, ours / scikit-learn",
+             f"{nn['ours_accuracy']:.3f} / {nn['sklearn_accuracy']:.3f}"),
+            (f"training loss after {nn['epochs']} epochs, ours / scikit-learn",
+             f"{nn['ours_loss']:.4f} / {nn['sklearn_loss']:.4f}")]
+    return [intro, "", *_table(["", "value"], rows)]
+
+
+def _batch_markdown(batch):
+    intro = (f"`Graph.run_batch(files, outputs=['mfcc'])` over {batch['n_files']} WAV files of "
+             f"{batch['seconds_per_file']:g} s (excerpts of the benchmark signal, 22050 Hz, "
+             f"16 bit) through AudioSource → STFT → mel → MFCC with the defaults ({batch['columns']} "
+             f"columns: mean and standard deviation of 20 coefficients). `workers=1` runs in the "
+             f"calling process; `workers=2` starts two worker processes (forked from a fork "
+             f"server that has the modules loaded; its own start, once per process, came "
+             f"before the rounds: {batch['start_s']:.2f} s, reported apart). Wall time of the "
+             f"whole folder, median of {batch['rounds']} rounds; the speed-up is the median of "
+             f"each round's ratio. On a machine whose cores are "
+             f"busy with other work (see the load average above) the second worker cannot "
+             f"have a core to itself.")
+    rates = batch["files_per_s"]
+    rows = [("1 worker (in process)", f"{batch['one_worker_s']:.2f}", f"{rates['1']:.1f}"),
+            ("2 worker processes", f"{batch['two_workers_s']:.2f}", f"{rates['2']:.1f}")]
+    summary = (f"Speed-up 1 → 2 workers: **{batch['speedup']:.2f}** (rounds: "
+               f"{', '.join(f'{x:.2f}' for x in batch['speedups'])}). The two tables are "
+               f"{'identical' if batch['identical'] else 'NOT identical'}; failures: "
+               f"{batch['failures']}.")
+    return [intro, "", *_table(["workers", "seconds", "files/s"], rows), "", summary]

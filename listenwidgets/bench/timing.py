@@ -9,7 +9,7 @@ import time
 
 from .agreement import Disagreement
 
-__all__ = ["run_case", "MIN_SAMPLE_SECONDS"]
+__all__ = ["run_case", "interleaved", "MIN_SAMPLE_SECONDS"]
 
 #: A timed sample repeats a fast call until it lasts about this long (seconds).
 MIN_SAMPLE_SECONDS = 0.05
@@ -52,15 +52,43 @@ def run_case(case, inputs, *, rounds):
         result["agreement"] = f"FAIL: {_describe(exc)}"
         return result
     result["agreement"] = "ok"
-    repeats = (_repeats(case.ours, inputs), _repeats(case.librosa, inputs))
-    ours, theirs = [], []
-    for _ in range(rounds):
-        ours.append(_sample(case.ours, inputs, repeats[0]))
-        theirs.append(_sample(case.librosa, inputs, repeats[1]))
-    ratios = [a / b for a, b in zip(ours, theirs, strict=True)]
-    result.update(ratio=statistics.median(ratios), ours_s=statistics.median(ours),
-                  librosa_s=statistics.median(theirs), ratios=ratios, repeats=list(repeats))
+    timed = interleaved(case.ours, case.librosa, inputs, rounds=rounds)
+    result.update(ratio=timed["ratio"], ours_s=timed["ours_s"], librosa_s=timed["theirs_s"],
+                  ratios=timed["ratios"], repeats=timed["repeats"])
     return result
+
+
+def interleaved(ours, theirs, inputs, *, rounds):
+    """Time ``ours(inputs)`` against ``theirs(inputs)`` in interleaved rounds.
+
+    One call of each sets how many calls a sample repeats (so that it lasts
+    :data:`MIN_SAMPLE_SECONDS`); then each round times a sample of ours and
+    one of theirs, and gives one ratio ours/theirs.
+
+    Parameters
+    ----------
+    ours, theirs : callable
+        ``f(inputs)``, the two calls to compare.
+    inputs : object
+        Passed to both.
+    rounds : int >= 1
+        Timed rounds.
+
+    Returns
+    -------
+    dict
+        ``ratio`` (median of ours/theirs), ``ours_s`` and ``theirs_s`` (median
+        seconds per call), ``ratios`` (every round's) and ``repeats`` (calls
+        per sample, ours and theirs).
+    """
+    repeats = (_repeats(ours, inputs), _repeats(theirs, inputs))
+    ours_s, theirs_s = [], []
+    for _ in range(rounds):
+        ours_s.append(_sample(ours, inputs, repeats[0]))
+        theirs_s.append(_sample(theirs, inputs, repeats[1]))
+    ratios = [a / b for a, b in zip(ours_s, theirs_s, strict=True)]
+    return {"ratio": statistics.median(ratios), "ours_s": statistics.median(ours_s),
+            "theirs_s": statistics.median(theirs_s), "ratios": ratios, "repeats": list(repeats)}
 
 
 def _check(case, inputs):

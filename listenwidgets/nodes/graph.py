@@ -223,6 +223,89 @@ class Graph:
             results[name] = node.output
         return results
 
+    def run_batch(self, files, *, outputs, workers=None, client=None, progress=None, source=None,
+                  cancel=None):
+        """Run this graph, as tuned, over many audio files: one row of named scalars per file.
+
+        Each worker rebuilds a copy of the graph from :meth:`to_dict` (once),
+        and for each file sets the copy's :class:`~listenwidgets.nodes.AudioSource`
+        to ``origin="path", path=file`` (its other knobs -- ``sr``, ``offset``,
+        ``duration`` -- are kept), which recomputes everything downstream. Each
+        output is reduced to named scalar columns by
+        :func:`~listenwidgets.nodes.batch.summarise`:
+
+        - ``"mfcc"`` is node ``mfcc``'s output; a record gives its first field
+          (``Cepstra.mfcc``); ``"mfcc.log_mel"`` names a field (or a key of a
+          mapping field, as ``"features.curves.spectral_centroid"``);
+        - a 2-D ``(n_rows, n_frames)`` array gives the mean over the frames of
+          each row and then the standard deviation (``ddof=0``), named
+          ``mfcc_0_mean … mfcc_19_mean, mfcc_0_std …``; a 1-D per-frame array
+          gives ``<name>_mean`` and ``<name>_std``; a number is one column
+          named like the output; a mapping gives ``<name>_<key>…``;
+          complex values count by their magnitude; statistics are float64.
+
+        The graph itself is not changed. A file that fails (missing,
+        unreadable, an upstream error) is listed in
+        :attr:`FeatureTable.failures <listenwidgets.nodes.batch.FeatureTable>`
+        with its message; the others go on.
+
+        Parameters
+        ----------
+        files : iterable of str or os.PathLike
+            The audio files, readable by the workers.
+        outputs : str or iterable of str
+            What to compute: node names or ``node.field`` paths.
+        workers : int >= 1 or None
+            Local worker processes (started with ``forkserver`` where
+            available, else ``spawn``: safe in a served lab; a script that
+            calls this needs the ``if __name__ == "__main__":`` guard). ``1``
+            runs in this process; ``None`` uses one per available CPU. Must be
+            None when ``client`` is given.
+        client : dask.distributed.Client or None
+            Run the files on this Dask cluster instead (``client.submit`` of
+            a few files per worker thread at a time, collected as they
+            finish). Dask is imported only then.
+        progress : callable or None
+            ``progress(done, total, file)``, called in this thread after each
+            file, failed or not.
+        source : str or None
+            The name of the AudioSource node to point at the files; needed
+            only when the graph has several.
+        cancel : threading.Event or None
+            When set, no more files are started; files still running are
+            abandoned, and what finished is returned (the rest is listed in
+            ``skipped``).
+
+        Returns
+        -------
+        FeatureTable
+            ``columns``, ``rows`` (float64, one per file that worked, in the
+            order given), ``files``, ``failures`` as ``(file, message)``,
+            ``skipped``; ``to_csv``, ``to_numpy``, ``to_parquet`` (pyarrow).
+
+        Raises
+        ------
+        ParameterError
+            For bad arguments, before any file is read: an output that names
+            no node, no or several AudioSource nodes without ``source``, a
+            sandboxed source, ``workers`` together with ``client``.
+
+        Examples
+        --------
+        >>> from listenwidgets.nodes import AudioSource, STFT, MelSpectrogram, MFCC
+        >>> g = Graph({"source": AudioSource(), "stft": STFT(), "mel": MelSpectrogram(),
+        ...            "mfcc": MFCC(n_mfcc=13)})
+        >>> g["stft"].source = g["source"]; g["mel"].spectrogram = g["stft"]
+        >>> g["mfcc"].mel = g["mel"]
+        >>> table = g.run_batch(["no/such.wav"], outputs=["mfcc"], workers=1)
+        >>> table.failures
+        [('no/such.wav', "source: source='no/such.wav' does not exist")]
+        """
+        from .batch import run_batch
+
+        return run_batch(self, files, outputs=outputs, workers=workers, client=client,
+                         progress=progress, source=source, cancel=cancel)
+
 
 def _serialisable_knobs(node: Node) -> list[str]:
     """Knobs that belong in a saved state.
