@@ -50,7 +50,6 @@ ROOT = Path(__file__).resolve().parents[1]
 BINDER = ROOT / "binder"
 QUICKSTART = "notebooks/00-quickstart.ipynb"
 TOKEN = "listenwidgets-binder-test"
-CHROMIUM = "/usr/bin/chromium"
 
 # Reading a Bokeh model by name proves the page got its document over the WebSocket.
 HAS_MODEL = """(name) => window.Bokeh !== undefined
@@ -281,27 +280,18 @@ def test_jupyter_offers_the_notebooks_and_the_dashboard(jupyter):
 
 @pytest.mark.slow
 @pytest.mark.browser
-def test_the_dashboard_runs_in_a_browser_through_the_proxy(jupyter):
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("LISTENWIDGETS_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"{CHROMIUM} is missing (apt-get install chromium)")
-        pytest.skip(f"{CHROMIUM} is missing")
-    sync_api = pytest.importorskip("playwright.sync_api")
+def test_the_dashboard_runs_in_a_browser_through_the_proxy(jupyter, browser):
     url, log = jupyter
     host = url.split("//", 1)[1]
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"])
-        try:
-            page = browser.new_page()
-            errors, hosts = [], set()
-            page.on("console", lambda message: message.type == "error" and errors.append(message.text))
-            page.on("pageerror", lambda exc: errors.append(str(exc)))
-            page.on("request", lambda request: hosts.add(request.url.split("/")[2]))
-            page.goto(f"{url}/listenwidgets/?token={TOKEN}&chapter=stft")
-            page.wait_for_function(HAS_MODEL, arg="stft.stft.image", timeout=120_000)
-        finally:
-            browser.close()
+    page = browser.new_page()
+    try:
+        errors, hosts = [], set()
+        page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.on("request", lambda request: hosts.add(request.url.split("/")[2]))
+        page.goto(f"{url}/listenwidgets/?token={TOKEN}&chapter=stft")
+        page.wait_for_function(HAS_MODEL, arg="stft.stft.image", timeout=120_000)
+    finally:
+        page.close()
     assert not errors, errors
     assert hosts == {host}, f"requests left the Jupyter server: {hosts}"

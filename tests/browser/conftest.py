@@ -1,9 +1,8 @@
 """Shared by the browser tests: the served lab, headless Chromium, and a page that reads Bokeh data.
 
 ``lab_url`` starts ``listenwidgets serve`` on a free port (once for the whole
-run); ``browser`` drives Debian's ``/usr/bin/chromium`` through Playwright
-(never ``playwright install``); ``new_page()`` opens a page that records
-console errors and requests. Screenshots go to ``artifacts/browser/`` at the
+run); ``new_page()`` opens a page that records console errors and requests, in
+the session's Chromium (``browser``, from ``tests/conftest.py``). Screenshots go to ``artifacts/browser/`` at the
 repository root (or ``$LISTENWIDGETS_ARTIFACTS``). Everything is skipped when
 Chromium is missing unless ``LISTENWIDGETS_REQUIRE_BROWSER=1``.
 """
@@ -19,10 +18,6 @@ from pathlib import Path
 
 import pytest
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--no-first-run", "--disable-sync"]
 ARTIFACTS = Path(os.environ.get("LISTENWIDGETS_ARTIFACTS",
                                 Path(__file__).resolve().parents[2] / "artifacts")) / "browser"
 
@@ -43,13 +38,6 @@ HAS_SOURCE = """(name) => window.Bokeh !== undefined
   && window.Bokeh.documents.some((doc) => doc.get_model_by_name(name) !== null)"""
 
 
-def _require_chromium():
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("LISTENWIDGETS_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"{CHROMIUM} is missing (apt-get install chromium)")
-        pytest.skip(f"{CHROMIUM} is missing")
-
-
 def _free_port():
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -57,9 +45,8 @@ def _free_port():
 
 
 @pytest.fixture(scope="session")
-def lab_url():
+def lab_url(chromium):
     """Serve the lab in a subprocess; stop it (and only it) afterwards."""
-    _require_chromium()
     port = _free_port()
     command = shutil.which("listenwidgets")
     command = [command] if command else [sys.executable, "-m", "listenwidgets"]
@@ -88,17 +75,6 @@ def lab_url():
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=15)
-
-
-@pytest.fixture(scope="session")
-def browser():
-    _require_chromium()
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS,
-                                              headless=True)
-        yield chromium
-        chromium.close()
 
 
 class BrowserPage:
