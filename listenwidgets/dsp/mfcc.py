@@ -130,6 +130,10 @@ def dct_basis(*, n_mfcc, n_mels, dct_type=2, norm="ortho"):
     return _dct_basis(n_mfcc, n_mels, dct_type, norm)
 
 
+_BAD_S = ("S must be a finite real log-mel spectrogram of shape (..., n_mels, n_frames), "
+          "got S.shape={shape}, S.dtype={dtype}")
+
+
 @functools.lru_cache(maxsize=32)
 def _dct_basis(n_mfcc, n_mels, dct_type, norm):
     basis = scipy.fft.dct(np.eye(n_mels), type=dct_type, norm=norm, axis=0)[:n_mfcc]
@@ -211,14 +215,15 @@ def mfcc(*, y=None, sr=22050, S=None, n_mfcc=20, dct_type=2, norm="ortho", lifte
             fmin=fmin, fmax=fmax, htk=htk, norm=mel_norm))
     else:
         S = np.asarray(S)
-        if S.ndim < 2 or not np.issubdtype(S.dtype, np.floating) or not np.isfinite(S).all():
-            raise ParameterError(
-                "S must be a finite real log-mel spectrogram of shape (..., n_mels, n_frames), "
-                f"got S.shape={S.shape}, S.dtype={S.dtype}"
-            )
+        if S.ndim < 2 or not np.issubdtype(S.dtype, np.floating):
+            raise ParameterError(_BAD_S.format(shape=S.shape, dtype=S.dtype))
         dct_basis(n_mfcc=n_mfcc, n_mels=S.shape[-2], dct_type=dct_type, norm=norm)
     # An FFT-based DCT of all bands, as librosa (equal to dct_basis(...) @ S, without BLAS).
+    # A NaN or Inf anywhere in a frame of S makes every coefficient of that frame
+    # non-finite, so the n_mfcc kept rows tell (cheaper than checking all of S).
     M = scipy.fft.dct(S, type=dct_type, norm=norm, axis=-2)[..., :n_mfcc, :]
+    if not np.isfinite(M).all():
+        raise ParameterError(_BAD_S.format(shape=S.shape, dtype=S.dtype))
     if lifter > 0:
         M *= _lifter_weights(lifter, n_mfcc, M.dtype)[:, None]
     return M
