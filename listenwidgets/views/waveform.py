@@ -10,6 +10,7 @@ from .base import NodeView
 from .controls import knob_names
 from .figures import PALETTE
 from .player import Player
+from .recorder import Recorder
 
 __all__ = ["WaveformView", "SourceView"]
 
@@ -39,10 +40,11 @@ class WaveformView(NodeView):
 
 
 class SourceView(WaveformView):
-    """An :class:`~listenwidgets.nodes.AudioSource`: demo clips, uploads, and the waveform.
+    """An :class:`~listenwidgets.nodes.AudioSource`: demo clips, uploads, recordings, the waveform.
 
-    An upload box sets the node's ``data`` and ``filename`` and switches
-    ``origin`` to ``"upload"``. When the node is ``sandboxed`` (the served lab)
+    An upload box, and a microphone :class:`~listenwidgets.views.recorder.Recorder`
+    beside it, set the node's ``data`` and ``filename`` and switch ``origin``
+    to ``"upload"``. When the node is ``sandboxed`` (the served lab)
     the ``path`` and ``max_duration`` knobs and the ``"path"`` origin are not
     offered: a visitor can neither read the server's files nor lift the
     length limit.
@@ -53,12 +55,21 @@ class SourceView(WaveformView):
         The source.
     max_upload_mb : float
         The largest file the upload box accepts, in MB.
+    max_record_seconds : float
+        The longest microphone recording, in seconds.
     **kwargs
         As :class:`~listenwidgets.views.base.NodeView`.
+
+    Attributes
+    ----------
+    recorder : listenwidgets.views.recorder.Recorder
+        The microphone recorder.
     """
 
-    def __init__(self, node, *, max_upload_mb: float = 20.0, **kwargs):
+    def __init__(self, node, *, max_upload_mb: float = 20.0, max_record_seconds: float = 30.0,
+                 **kwargs):
         self._max_upload_mb = max_upload_mb
+        self.recorder = Recorder(max_seconds=max_record_seconds, sizing_mode="stretch_width")
         hidden = {"filename", "path", "max_duration"} if node.sandboxed else {"filename"}
         kwargs.setdefault("knobs", [k for k in knob_names(node) if k not in hidden])
         if node.sandboxed:
@@ -71,8 +82,12 @@ class SourceView(WaveformView):
             accept=".wav,.flac,.ogg,.aiff,.aif", sizing_mode="stretch_width",
             description=f"A WAV, FLAC, OGG or AIFF file of at most {self._max_upload_mb:g} MB.")
         self._upload.param.watch(self._on_upload, "value")
+        self.recorder.param.watch(self._on_recording, "value")
         return [pn.Row(pn.pane.HTML("<b>Upload audio</b>", margin=(12, 10)), self._upload,
-                       sizing_mode="stretch_width"), *super()._build()]
+                       sizing_mode="stretch_width"),
+                pn.Row(pn.pane.HTML("<b>or record</b>", margin=(12, 10)), self.recorder,
+                       sizing_mode="stretch_width"),
+                *super()._build()]
 
     def _on_upload(self, event):
         if event.new and len(event.new) > self._max_upload_mb * 2**20:
@@ -81,4 +96,9 @@ class SourceView(WaveformView):
             self._error.visible = True
         elif event.new:
             self.node.param.update(data=event.new, filename=self._upload.filename or "upload",
+                                   origin="upload")
+
+    def _on_recording(self, event):
+        if event.new:
+            self.node.param.update(data=event.new, filename="microphone recording",
                                    origin="upload")
