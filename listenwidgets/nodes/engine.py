@@ -93,12 +93,17 @@ class Input(param.ClassSelector):
     ----------
     kinds : tuple of str
         The output kinds this input accepts (e.g. ``("signal",)``).
+    required : bool
+        When True (the default) a node whose input is not connected fails,
+        when pulled, with a :class:`~listenwidgets.errors.ParameterError`
+        naming the input; when False, ``compute`` receives ``None`` for it.
     """
 
-    __slots__ = ["kinds"]
+    __slots__ = ["kinds", "required"]
 
-    def __init__(self, default=None, *, kinds=(), **params):
+    def __init__(self, default=None, *, kinds=(), required=True, **params):
         self.kinds = tuple(kinds)
+        self.required = bool(required)
         params.setdefault("allow_None", True)
         super().__init__(default=default, class_=Node, instantiate=False, **params)
 
@@ -305,6 +310,11 @@ class Node(param.Parameterized):
             upstream_outputs, upstream_keys = {}, []
             for name, node in self.inputs.items():
                 if node is None:
+                    if self.param[name].required:
+                        self._fail(ParameterError(
+                            f"{type(self).__name__}.{name} is not connected: wire a node of kind "
+                            f"{' or '.join(map(repr, self.param[name].kinds))} to it"))
+                        return
                     upstream_outputs[name] = None
                     upstream_keys.append(None)
                     continue

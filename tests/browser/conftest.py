@@ -60,7 +60,7 @@ def lab_url(chromium):
         deadline = time.monotonic() + 90
         while True:
             try:
-                with urllib.request.urlopen(url, timeout=5) as response:
+                with urllib.request.urlopen(url, timeout=60) as response:   # a first build is slow under load
                     if response.status == 200:
                         break
             except OSError:

@@ -23,14 +23,24 @@ class Add(Node):
     """Adds its two inputs and an offset; a negative offset is a ParameterError."""
 
     kind = "number"
-    a = Input(kinds=("number",), doc="First term.")
-    b = Input(kinds=("number",), doc="Second term.")
+    a = Input(kinds=("number",), required=False, doc="First term (0 when not connected).")
+    b = Input(kinds=("number",), required=False, doc="Second term (0 when not connected).")
     offset = param.Number(0.0, doc="Added to the sum; must be >= 0.")
 
     def compute(self, a, b):
         if self.offset < 0:
             raise ParameterError(f"offset must be >= 0, got offset={self.offset}")
         return (a or 0.0) + (b or 0.0) + self.offset
+
+
+class Negate(Node):
+    """Minus its input, which must be connected."""
+
+    kind = "number"
+    x = Input(kinds=("number",), doc="The number to negate.")
+
+    def compute(self, x):
+        return -x
 
 
 class Text(Node):
@@ -226,3 +236,13 @@ def test_graph_run_on_other_knobs_leaves_graph_untouched(diamond):
     result = graph.run(inputs={"a": {"value": 3.0}}, outputs=["d"])
     assert result == {"d": 7.0}
     assert a.value == 1.0 and d.output == 3.0
+
+
+def test_an_unconnected_required_input_is_a_named_error_until_wired():
+    negate = Negate(name="N")
+    assert negate.output is None
+    assert isinstance(negate.error, ParameterError)
+    assert "Negate.x is not connected" in str(negate.error) and "'number'" in str(negate.error)
+    assert negate.compute_count == 0
+    negate.x = Number(value=2.0)
+    assert negate.output == -2.0 and negate.error is None

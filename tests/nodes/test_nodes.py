@@ -36,6 +36,10 @@ def upstream_of_kind(kind):
         return Chroma(spectrum=upstream_of_kind("cqt"))
     if kind == "envelope":
         return Envelope(source=upstream_of_kind("signal"))
+    if kind == "examples":
+        return nodes.Dataset(n_per_class=10, features="spectral")
+    if kind == "model":
+        return nodes.Trainer(examples=upstream_of_kind("examples"), epochs=10)
     raise AssertionError(f"no test chain for kind {kind!r}")
 
 
