@@ -64,6 +64,9 @@ CHAPTERS: tuple[Chapter, ...] = (
     Chapter("envelope", 5, "Spectral envelope", "listenwidgets.apps.pages.envelope"),
     Chapter("mfcc", 6, "MFCC", "listenwidgets.apps.pages.mfcc"),
     Chapter("tonal", 7, "Tonal features", "listenwidgets.apps.pages.tonal"),
+    Chapter("trainer", 8, "Machine learning on audio features", "listenwidgets.apps.pages.trainer"),
+    Chapter("application", 9, "A worked application", "listenwidgets.apps.pages.application"),
+    Chapter("graph", 10, "Graph", "listenwidgets.apps.pages.graph"),
 )
 
 

@@ -3,6 +3,8 @@
 from .data import (
     Cepstra, Chromagram, ConstantQ, Envelopes, Features, FrameSpectrum, MelSpectrum, Novelty,
     Sampling, Signal, Spectrogram, Timings)
+from .dataset import Dataset, Examples
+from .batch import FeatureTable
 from .engine import Input, Node, UpstreamError, node_types
 from .envelope import Envelope, SourceFilter
 from .features import NoveltyCurve, SpectralFeatures
@@ -13,13 +15,16 @@ from .sampling import Sampler
 from .sources import AudioSource, SignalGenerator
 from .stft import ISTFT, STFT
 from .tonal import CQT, Chroma, HelixPoints, PitchHelix, ShepardTones, SpectralKernel
+from .trainer import ExampleClip, Model, Predict, Prediction, Trainer, TrainingSession
 
 __all__ = [
-    "Node", "Input", "Graph", "UpstreamError", "node_types",
+    "Node", "Input", "Graph", "UpstreamError", "node_types", "FeatureTable",
     "Signal", "FrameSpectrum", "Spectrogram", "Sampling", "Timings", "Features", "Novelty",
     "Envelopes", "MelSpectrum", "Cepstra", "ConstantQ", "Chromagram",
     "SignalGenerator", "AudioSource", "Sampler", "Spectrum", "Complexity", "STFT", "ISTFT",
     "SpectralFeatures", "NoveltyCurve", "Envelope", "SourceFilter", "MelSpectrogram", "MFCC",
     "MFCCInversion",
     "CQT", "SpectralKernel", "Chroma", "PitchHelix", "HelixPoints", "ShepardTones",
+    "Dataset", "Examples", "Trainer", "TrainingSession", "Model", "Predict", "Prediction",
+    "ExampleClip",
 ]

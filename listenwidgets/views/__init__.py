@@ -11,8 +11,10 @@ from .base import NodeView, ViewLayout, error_message
 from .complexity import ComplexityView
 from .envelope import EnvelopeView
 from .features import FeaturesView, NoveltyView
+from .graph import GraphView
 from .mel import MelView, MFCCView
 from .player import Player, PlayerView
+from .recorder import Recorder
 from .sampling import SamplingView
 from .spectrogram import SpectrogramView
 from .spectrum import SpectrumView
@@ -21,6 +23,9 @@ from .tonal import ChromaView, CQTView
 from .tonal_frames import FrameSelection
 from .tonal_kernel import SpectralKernelView
 from .tonal_space import PitchHelixView, TonnetzView
+from .trainer import TrainerView
+from .trainer_data import DatasetView
+from .trainer_predict import ModelView, PredictionView
 from .waveform import SourceView, WaveformView
 
 __all__ = [
@@ -29,4 +34,5 @@ __all__ = [
     "ComplexityView", "FeaturesView", "NoveltyView", "EnvelopeView", "MelView", "MFCCView",
     "CQTView", "ChromaView", "SpectralKernelView", "FrameSelection", "PitchHelixView",
     "TonnetzView",
+    "TrainerView", "DatasetView", "ModelView", "PredictionView",
 ]
