@@ -12,6 +12,7 @@ from .fourier import Complexity, Spectrum
 from .graph import Graph
 from .mel import MFCC, MelSpectrogram, MFCCInversion
 from .sampling import Sampler
+from .script import graph_to_script
 from .sources import AudioSource, SignalGenerator
 from .stft import ISTFT, STFT
 from .tonal import CQT, Chroma, HelixPoints, PitchHelix, ShepardTones, SpectralKernel
@@ -19,6 +20,7 @@ from .trainer import ExampleClip, Model, Predict, Prediction, Trainer, TrainingS
 
 __all__ = [
     "Node", "Input", "Graph", "UpstreamError", "node_types", "FeatureTable",
+    "graph_to_script",
     "Signal", "FrameSpectrum", "Spectrogram", "Sampling", "Timings", "Features", "Novelty",
     "Envelopes", "MelSpectrum", "Cepstra", "ConstantQ", "Chromagram",
     "SignalGenerator", "AudioSource", "Sampler", "Spectrum", "Complexity", "STFT", "ISTFT",
