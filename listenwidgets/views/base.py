@@ -80,6 +80,28 @@ class ViewLayout(pn.Column):
         self.view._catch_up()
         return super()._get_model(doc, root, parent, comm)
 
+    def get_root(self, doc=None, comm=None, preprocess=True):
+        root = super().get_root(doc, comm, preprocess)
+        served = root.document is not None and root.document.session_context is not None
+        if comm is None and pn.config.inline and not served:
+            _inline_stylesheets(root)
+        return root
+
+
+def _inline_stylesheets(model) -> None:
+    """Embed the CSS that Panel links from its CDN into every element of ``model``.
+
+    Panel does this for a cell's output when ``pn.extension(inline=True)``, but
+    not for a view shown through ``pn.ipywidget`` (a root rendered with no
+    comm and no server session), which would otherwise fetch its stylesheets
+    (the design's themes included, applied by ``get_root``) from cdn.holoviz.org.
+    """
+    from bokeh.models import UIElement
+    from panel.io.notebook import patch_inline_stylesheets
+
+    for element in model.select({"type": UIElement}):
+        patch_inline_stylesheets(element)
+
 
 class NodeView(pn.viewable.Viewer):
     """A Panel view of one node: controls from its knobs, plots updated in place.
@@ -234,7 +256,12 @@ class NodeView(pn.viewable.Viewer):
 
         def pull():
             output, error = node.output, node.error
-            doc.add_next_tick_callback(lambda: self._finish(output, error))
+            if doc.session_context is None or doc.session_context.destroyed:
+                return            # the session ended while pulling: nobody to show it to
+            try:
+                doc.add_next_tick_callback(lambda: self._finish(output, error))
+            except Exception:  # noqa: BLE001 - the session ended just now (a race): as above
+                self._busy = False
 
         threading.Thread(target=pull, daemon=True, name=f"pull-{node.name}").start()
 
