@@ -1,8 +1,10 @@
 """Shared by every test that drives a browser: Debian's Chromium through one Playwright driver.
 
-Playwright's sync API runs one event loop per thread, so a pytest session
-starts it once (``playwright``) and every browser test launches its Chromium
-from it (``launch_chromium``, ``browser``), never a second ``sync_playwright()``.
+Playwright's sync API keeps an event loop running in the main thread while it
+is started, so there is one driver per test module (``playwright``), from
+which the module's tests launch Chromium (``launch_chromium``, ``browser``),
+never a second ``sync_playwright()``; it stops with the module, so later tests
+can run their own asyncio loops.
 Chromium is Debian's ``/usr/bin/chromium`` (never ``playwright install``); the
 tests are skipped without it unless ``LISTENWIDGETS_REQUIRE_BROWSER=1``.
 """
@@ -28,17 +30,17 @@ def chromium():
     return CHROMIUM
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def playwright(chromium):
-    """The session's one Playwright driver (sync API)."""
+    """The module's one Playwright driver (sync API)."""
     sync_api = pytest.importorskip("playwright.sync_api")
     with sync_api.sync_playwright() as driver:
         yield driver
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def launch_chromium(playwright, chromium):
-    """``launch_chromium(*extra_args)``: a new headless Chromium, closed when the session ends."""
+    """``launch_chromium(*extra_args)``: a new headless Chromium, closed with the module."""
     launched = []
 
     def launch(*extra_args):
@@ -52,7 +54,7 @@ def launch_chromium(playwright, chromium):
         browser.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(launch_chromium):
-    """A headless Chromium shared by the session's browser tests (each opens its own pages)."""
+    """A headless Chromium shared by the module's browser tests (each opens its own pages)."""
     return launch_chromium()

@@ -30,20 +30,15 @@ import argparse
 import asyncio
 import contextlib
 import json
-import os
-import signal
 import statistics
-import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.parse
-from pathlib import Path
 
 import numpy as np
 
-from .memory import _free_port, _peak, _settled_rss, _wait_for_port
+from .memory import _peak, _server, _settled_rss, _wait_for_port
 
 __all__ = ["measure_load", "LabSession", "serving", "CHAPTER", "SOURCE", "CHANGES",
            "MAX_SESSIONS", "main"]
@@ -309,28 +304,12 @@ def serving(*options, log=None):
     whatever happens (SIGTERM to this process, from the main thread, too).
     ``log`` is a binary file for the server's output (default: a temporary file).
     """
-    port = _free_port()
-    root = str(Path(__file__).resolve().parents[2])
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
-        p for p in (root, os.environ.get("PYTHONPATH")) if p)}
-    main = threading.current_thread() is threading.main_thread()
-    previous = signal.signal(signal.SIGTERM, _exit_on_sigterm) if main else None
     with contextlib.ExitStack() as stack:
         if log is None:
             log = stack.enter_context(tempfile.TemporaryFile(mode="w+b"))
-        try:
-            process = subprocess.Popen(
-                [sys.executable, "-m", "listenwidgets", "serve", "--address", "127.0.0.1",
-                 "--port", str(port), *options], stdout=log, stderr=subprocess.STDOUT, env=env)
-            try:
-                _wait_for_port(port, process, _TextLog(log))
-                yield process, f"127.0.0.1:{port}"
-            finally:
-                process.kill()
-                process.wait(timeout=30)
-        finally:
-            if main:
-                signal.signal(signal.SIGTERM, previous)
+        process, port = stack.enter_context(_server(log, *options))
+        _wait_for_port(port, process, _TextLog(log))
+        yield process, f"127.0.0.1:{port}"
 
 
 class _TextLog:
@@ -344,10 +323,6 @@ class _TextLog:
 
     def read(self):
         return self._log.read().decode(errors="replace")
-
-
-def _exit_on_sigterm(signum, frame):
-    raise SystemExit(128 + signum)
 
 
 # ------------------------------------------------------------------ the measurement

@@ -80,8 +80,8 @@ def measure_memory(*, sessions):
 
 
 @contextlib.contextmanager
-def _server(log):
-    """``listenwidgets serve`` on 127.0.0.1 and a free port; killed on exit, whatever happens.
+def _server(log, *options):
+    """``listenwidgets serve [options]`` on 127.0.0.1 and a free port; killed on exit, whatever happens.
 
     While it runs, SIGTERM to this process raises ``SystemExit`` (when called
     from the main thread), so the server is killed then too.
@@ -95,7 +95,7 @@ def _server(log):
     try:
         process = subprocess.Popen(
             [sys.executable, "-m", "listenwidgets", "serve", "--address", "127.0.0.1",
-             "--port", str(port)], stdout=log, stderr=subprocess.STDOUT, env=env)
+             "--port", str(port), *options], stdout=log, stderr=subprocess.STDOUT, env=env)
         try:
             yield process, port
         finally:

@@ -10,53 +10,24 @@ accepts any.
 
 import asyncio
 import contextlib
-import socket
-import subprocess
 import sys
-import time
-import urllib.request
 
 import pytest
+from tests.servers import free_port, running
 from tornado.httpclient import HTTPClientError, HTTPRequest
 from tornado.websocket import websocket_connect
 
 pytestmark = pytest.mark.slow
 
 
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @contextlib.contextmanager
 def _serving(*options, log):
     """``listenwidgets serve`` on a free port with ``options``; yields ``"127.0.0.1:<port>"``."""
-    port = _free_port()
-    with open(log, "wb") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "listenwidgets", "serve", "--port", str(port), *options],
-            stdout=out, stderr=subprocess.STDOUT)
+    port = free_port()
     base = f"127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://{base}/", timeout=10) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"the lab did not start:\n{log.read_text()}")
-                time.sleep(0.5)
+    command = [sys.executable, "-m", "listenwidgets", "serve", "--port", str(port), *options]
+    with running(command, ready_url=f"http://{base}/", log=log, what="the lab"):
         yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=15)
 
 
 def _accepted(base, origin, host=None):

@@ -2,79 +2,36 @@
 
 ``lab_url`` starts ``listenwidgets serve`` on a free port (once for the whole
 run); ``new_page()`` opens a page that records console errors and requests, in
-the session's Chromium (``browser``, from ``tests/conftest.py``). Screenshots go to ``artifacts/browser/`` at the
-repository root (or ``$LISTENWIDGETS_ARTIFACTS``). Everything is skipped when
+the session's Chromium (``browser``, from ``tests/conftest.py``). Screenshots go
+to ``artifacts/browser/`` at the repository root (or ``$LISTENWIDGETS_ARTIFACTS``). Everything is skipped when
 Chromium is missing unless ``LISTENWIDGETS_REQUIRE_BROWSER=1``.
 """
 
 import os
 import shutil
-import socket
-import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
+from tests.page_scripts import HAS_SOURCE, READ_SOURCE
+from tests.servers import free_port, running
 
 ARTIFACTS = Path(os.environ.get("LISTENWIDGETS_ARTIFACTS",
                                 Path(__file__).resolve().parents[2] / "artifacts")) / "browser"
-
-# Reads a named ColumnDataSource from the page's Bokeh document (image columns as flat arrays).
-READ_SOURCE = """(name) => {
-  for (const doc of window.Bokeh.documents) {
-    const model = doc.get_model_by_name(name);
-    if (model) {
-      const data = model.data instanceof Map ? Object.fromEntries(model.data) : model.data;
-      return Object.fromEntries(Object.entries(data).map(([key, column]) =>
-        [key, Array.from(column, (v) => (v && v.length !== undefined ? Array.from(v) : v))]));
-    }
-  }
-  return null;
-}"""
-
-HAS_SOURCE = """(name) => window.Bokeh !== undefined
-  && window.Bokeh.documents.some((doc) => doc.get_model_by_name(name) !== null)"""
-
-
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="session")
 def lab_url(chromium):
     """Serve the lab in a subprocess; stop it (and only it) afterwards."""
-    port = _free_port()
     command = shutil.which("listenwidgets")
     command = [command] if command else [sys.executable, "-m", "listenwidgets"]
-    log = ARTIFACTS / "serve.log"
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with open(log, "wb") as out:
-        process = subprocess.Popen([*command, "serve", "--port", str(port)], stdout=out,
-                                   stderr=subprocess.STDOUT)
+    port = free_port()
     url = f"http://127.0.0.1:{port}/"
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                with urllib.request.urlopen(url, timeout=60) as response:   # a first build is slow under load
-                    if response.status == 200:
-                        break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"the lab did not start; see {log}:\n{log.read_text()}")
-                time.sleep(0.5)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with running([*command, "serve", "--port", str(port)], ready_url=url,
+                 log=ARTIFACTS / "serve.log", what="the lab"):
         yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=15)
 
 
 class BrowserPage:

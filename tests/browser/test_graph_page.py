@@ -7,14 +7,12 @@ log is ``artifacts/browser/graph-serve.log``. The browser and the page helper
 """
 
 import os
-import socket
-import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
+from tests.servers import free_port, running
 
 pytestmark = pytest.mark.browser
 
@@ -66,33 +64,12 @@ DATA_POINT = """([name, x, y]) => {
 @pytest.fixture(scope="module")
 def lab_url():
     """Serve the graph page alone in a subprocess; stop it (and only it) afterwards."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with open(SERVER_LOG, "wb") as out:
-        process = subprocess.Popen([sys.executable, "-c", SERVE, str(port)], stdout=out,
-                                   stderr=subprocess.STDOUT)
+    port = free_port()
     url = f"http://127.0.0.1:{port}/"
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                with urllib.request.urlopen(url, timeout=5) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"the graph page did not start:\n{SERVER_LOG.read_text()}")
-                time.sleep(0.5)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with running([sys.executable, "-c", SERVE, str(port)], ready_url=url, log=SERVER_LOG,
+                 what="the graph page"):
         yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=15)
 
 
 def _columns(page, name):

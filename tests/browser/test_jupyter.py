@@ -20,14 +20,13 @@ Screenshots go to ``artifacts/browser/``.
 import json
 import os
 import secrets
-import socket
-import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
+from tests.page_scripts import HAS_SOURCE, READ_SOURCE
+from tests.servers import free_port, running
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -42,29 +41,8 @@ CELLS = [
     'pn.ipywidget(WaveformView(tone, title="As an ipywidget"))',
 ]
 
-HAS_SOURCE = """(name) => window.Bokeh !== undefined && window.Bokeh.documents !== undefined
-  && window.Bokeh.documents.some((doc) => doc.get_model_by_name(name) !== null)"""
-
-READ_SOURCE = """(name) => {
-  for (const doc of window.Bokeh.documents) {
-    const model = doc.get_model_by_name(name);
-    if (model) {
-      const data = model.data instanceof Map ? Object.fromEntries(model.data) : model.data;
-      return Object.fromEntries(Object.entries(data).map(([key, column]) =>
-        [key, Array.from(column, (v) => (v && v.length !== undefined ? Array.from(v) : v))]));
-    }
-  }
-  return null;
-}"""
-
 LOCAL = ("http://127.0.0.1", "ws://127.0.0.1", "http://localhost", "ws://localhost", "data:",
          "blob:")
-
-
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _notebook(path):
@@ -86,43 +64,27 @@ def jupyter(request, tmp_path):
     root = tmp_path / "notebooks"
     root.mkdir()
     _notebook(root / "lab.ipynb")
-    port, token = _free_port(), secrets.token_hex(16)
+    port, token = free_port(), secrets.token_hex(16)
     env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime"),
            "JUPYTER_CONFIG_DIR": str(tmp_path / "config"), "JUPYTER_PLATFORM_DIRS": "1"}
     log = tmp_path / "jupyter.log"
     settings = tmp_path / "settings"
-    with open(log, "wb") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "jupyter", request.param, "--no-browser",
-             "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
-             "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}",
-             f"--ServerApp.root_dir={root}",
-             "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-             f"--LabApp.user_settings_dir={settings}", f"--LabApp.workspaces_dir={settings}",
-             "--LabApp.extension_manager=readonly",
-             *(["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 else [])],
-            stdout=out, stderr=subprocess.STDOUT, env=env, cwd=root)
+    command = [
+        sys.executable, "-m", "jupyter", request.param, "--no-browser",
+        "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
+        f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",
+        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+        f"--LabApp.user_settings_dir={settings}", f"--LabApp.workspaces_dir={settings}",
+        "--LabApp.extension_manager=readonly",
+        *(["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 else [])]
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 180
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=10) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"jupyter {request.param} did not start:\n{log.read_text()}")
-                time.sleep(0.5)
-        yield request.param, base, token
+        with running(command, ready_url=f"{base}/api/status?token={token}", log=log,
+                     what=f"jupyter {request.param}", timeout=180, stop_timeout=30, env=env,
+                     cwd=root):
+            yield request.param, base, token
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=30)
-        (ARTIFACTS).mkdir(parents=True, exist_ok=True)
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
         (ARTIFACTS / f"jupyter-{request.param}.log").write_bytes(log.read_bytes())
 
 
