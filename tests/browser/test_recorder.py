@@ -13,23 +13,16 @@ import pytest
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-FAKE_MICROPHONE = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                   "--disable-background-networking", "--disable-component-update",
-                   "--no-first-run", "--disable-sync",
-                   "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"]
+FAKE_MICROPHONE = ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"]
 
 # [readyState, error code, duration] of an <audio> element.
 AUDIO_STATE = "(a) => [a.readyState, a.error && a.error.code, a.duration]"
 
 
 @pytest.fixture(scope="module")
-def browser(browser):
+def browser(launch_chromium):
     """Chromium with a fake microphone that is allowed without asking (overrides conftest's)."""
-    chromium = browser.browser_type.launch(executable_path=CHROMIUM, headless=True,
-                                           args=FAKE_MICROPHONE)
-    yield chromium
-    chromium.close()
+    return launch_chromium(*FAKE_MICROPHONE)
 
 
 def _players(page):
