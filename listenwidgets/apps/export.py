@@ -26,6 +26,7 @@ from collections.abc import Mapping
 
 import numpy as np
 import panel as pn
+import param
 
 from .. import dsp
 from ..errors import ParameterError
@@ -206,14 +207,14 @@ class ExportPanel(pn.viewable.Viewer):
                                       value="", width=200)
         self.field = pn.widgets.Select(label="Array (CSV)", options=[], width=200)
         self.signal = pn.widgets.Select(label="Signal (WAV)", options=[], width=200)
-        self.npz_download = pn.widgets.FileDownload(
-            callback=self._npz, filename=f"{stem}.npz", label="NPZ", embed=False, width=90,
+        self.npz_download = GuardedDownload(
+            on_error=self._refused, callback=self._npz, filename=f"{stem}.npz", label="NPZ", embed=False, width=90,
             disabled=True, align="end")
-        self.csv_download = pn.widgets.FileDownload(
-            callback=self._csv, filename=f"{stem}.csv", label="CSV", embed=False, width=90,
+        self.csv_download = GuardedDownload(
+            on_error=self._refused, callback=self._csv, filename=f"{stem}.csv", label="CSV", embed=False, width=90,
             disabled=True, align="end")
-        self.wav_download = pn.widgets.FileDownload(
-            callback=self._wav, filename=f"{stem}.wav", label="WAV", embed=False, width=90,
+        self.wav_download = GuardedDownload(
+            on_error=self._refused, callback=self._wav, filename=f"{stem}.wav", label="WAV", embed=False, width=90,
             disabled=True, align="end")
         self.node.param.watch(lambda event: self._choose(event.new), "value")
         self.field.param.watch(self._rename, "value")
@@ -311,6 +312,11 @@ class ExportPanel(pn.viewable.Viewer):
         if self.signal.value:
             self.wav_download.filename = f"{_safe(self.signal.value)}.wav"
 
+    def _refused(self, error: ParameterError) -> None:
+        """A download whose node failed since it was chosen: say so, and offer what is left."""
+        self._choose(self.node.value)
+        self.show(f"Nothing was downloaded: {error}", "danger")
+
     def _npz(self):
         return io.BytesIO(npz_bytes(self._output()))
 
@@ -323,6 +329,30 @@ class ExportPanel(pn.viewable.Viewer):
 
     def __panel__(self):
         return self._layout
+
+
+class GuardedDownload(pn.widgets.FileDownload):
+    """A download button whose callback may refuse (a :class:`ParameterError`) without a traceback.
+
+    Parameters
+    ----------
+    on_error : callable
+        Called with the error instead of transferring anything (the browser
+        downloads nothing); e.g. to show the message on the page.
+    **params
+        As :class:`panel.widgets.FileDownload`.
+    """
+
+    def __init__(self, *, on_error, **params):
+        super().__init__(**params)
+        self._on_error = on_error
+
+    @param.depends("_clicks", watch=True)
+    def _transfer(self):
+        try:
+            super()._transfer()
+        except ParameterError as error:
+            self._on_error(error)
 
 
 def _safe(name: str) -> str:

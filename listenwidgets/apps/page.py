@@ -128,7 +128,7 @@ class Page(pn.viewable.Viewer):
             raise ParameterError(f"the state could not be applied: {type(exc).__name__}: "
                                  f"{exc}") from exc
         for choice in self._choices:
-            _follow_wiring(choice)
+            choice.follow_wiring()
 
     def notify(self, message: str) -> None:
         """Show ``message`` (plain text) in a warning above the page; ``""`` hides it."""
@@ -159,10 +159,3 @@ def _parse_json(text: str):
     except ValueError as exc:
         raise ParameterError(f"the state is not valid JSON: {exc}") from None
 
-
-def _follow_wiring(choice: SignalChoice) -> None:
-    """Set a source choice to the node its consumers now read (after a state was loaded)."""
-    current = choice._consumers[0].source if choice._consumers else None
-    for value, node in choice._nodes.items():
-        if node is current and choice.selector.value != value:
-            choice.selector.value = value

@@ -169,3 +169,23 @@ def test_figures_switch_to_svg_so_the_save_tool_writes_svg(stft_page):
     assert all(fig.output_backend == "canvas" for fig in figures)
     with pytest.raises(ParameterError, match="backend='pdf'"):
         stft_page.export.set_backend("pdf")
+
+
+def test_a_node_that_fails_after_it_was_chosen_downloads_nothing_and_says_why():
+    page = lw.lab.chapter("stft", sandboxed=True)
+    panel = page.export
+    panel.open()
+    panel.node.value = "stft"
+    assert not panel.npz_download.disabled
+    page.graph["stft"].win_length = 2 * page.graph["stft"].n_fft     # the STFT now fails
+    for button in (panel.npz_download, panel.csv_download, panel.wav_download):
+        button._clicks += 1                                          # a click in the browser
+        assert button.data is None                                   # nothing was transferred
+        assert "Nothing was downloaded" in panel._message.object
+        assert r"must not exceed n\_fft=2048" in panel._message.object
+        assert button.disabled
+        button.disabled = False                                      # a stale click, as above
+    page.graph["stft"].win_length = None
+    panel.node.value = ""
+    panel.node.value = "stft"
+    assert not panel.npz_download.disabled and panel.npz_download.data is None

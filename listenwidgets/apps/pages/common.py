@@ -53,5 +53,12 @@ class SignalChoice(pn.viewable.Viewer):
                     consumer.source = self._nodes[which]
             self._shown[:] = [self._views[which]]
 
+    def follow_wiring(self) -> None:
+        """Show the choice the consumers are now wired to (after a saved state rewired them)."""
+        current = self._consumers[0].source if self._consumers else None
+        for value, node in self._nodes.items():
+            if node is current and self.selector.value != value:
+                self.selector.value = value
+
     def __panel__(self):
         return self._layout
