@@ -6,6 +6,7 @@ import urllib.parse
 import zlib
 
 import numpy as np
+import panel as pn
 import pytest
 from panel.io.location import Location
 
@@ -76,9 +77,21 @@ def test_knobs_a_page_ties_together_come_back_as_they_were(stft_page):
     graph = stft_page.graph
     graph["leakage"].win_length = 128                 # the page retunes the sine for 128 ...
     graph["leak_generator"].frequency = (8 + 0.8) * 8000 / 128   # ... then the offset moves
+    assert offset_slider(stft_page).value == pytest.approx(0.8)   # the slider follows
     opened = lw.lab.chapter("stft", sandboxed=True)
     assert apply_url_state(opened, encode_state(stft_page.changes()))
     assert opened.graph.to_dict() == graph.to_dict()
+    assert offset_slider(opened).value == pytest.approx(0.8)
+    opened.graph["leakage"].win_length = 64           # and keeps the sine where it was
+    assert opened.graph["leak_generator"].frequency == pytest.approx((8 + 0.8) * 8000 / 64)
+
+
+def offset_slider(page):
+    """The leakage tab's slider of the sine's position between two bins."""
+    sliders = [w for w in page.__panel__().select(pn.widgets.FloatSlider)
+               if w.name.startswith("sine between bins")]
+    assert len(sliders) == 1
+    return sliders[0]
 
 
 def test_the_url_follows_the_knobs_and_keeps_the_chapter(stft_page):

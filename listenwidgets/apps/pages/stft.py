@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import panel as pn
 import param
 
@@ -100,10 +102,20 @@ def _follow_stft(stft, frame, spectrogram):
 
 
 def _place_between_bins(position, generator, spectrum):
-    """Tune the leakage sine to (LEAK_BIN + offset) · fs / win_length."""
+    """Tune the leakage sine to (LEAK_BIN + offset) · fs / win_length, both ways.
+
+    A frequency set on the generator (a shared link or a loaded state holds
+    the frequency, not the offset) moves the offset slider to match.
+    """
     def tune(*_):
         generator.frequency = (LEAK_BIN + position.offset) * generator.sr / spectrum.win_length
 
+    def follow(*_):
+        offset = generator.frequency * spectrum.win_length / generator.sr - LEAK_BIN
+        if 0.0 <= offset <= 1.0 and not math.isclose(offset, position.offset, abs_tol=1e-9):
+            position.offset = offset
+
     position.param.watch(tune, "offset")
     spectrum.param.watch(tune, "win_length")
+    generator.param.watch(follow, "frequency")
     tune()
