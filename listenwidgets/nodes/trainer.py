@@ -11,6 +11,8 @@
   a new signal through the same feature extraction.
 - :class:`ExampleClip` (kind ``"signal"``): one clip of the dev or test set,
   to hear it and classify it again.
+- :class:`ModelFile` (kind ``"model"``): a model saved with
+  :meth:`Model.to_bytes` (one ``.npz``, no pickle), read back.
 
 Training follows scikit-learn's estimator contract through
 :class:`~listenwidgets.dsp.mlp.MLP` (maths in :mod:`listenwidgets.dsp`);
@@ -19,10 +21,9 @@ this module only plans, runs and reports.
 
 from __future__ import annotations
 
-import json
 import math
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -35,10 +36,11 @@ from ..dsp.nn import ACTIVATIONS, INITS
 from ..dsp.optim import OPTIMIZERS, ewma
 from ..errors import ParameterError
 from .data import Signal, _Record
+from . import model_file
 from .dataset import Examples, FeatureSettings, clip_features
 from .engine import Input, Node, UpstreamError
 
-__all__ = ["Trainer", "TrainingSession", "Model", "Plan", "Predict", "Prediction", "ExampleClip",
+__all__ = ["Trainer", "TrainingSession", "Model", "ModelFile", "Plan", "Predict", "Prediction", "ExampleClip",
            "parse_layers", "parse_activations", "diagnose", "UPDATE_RULES"]
 
 #: The update rule of each optimizer, in LaTeX (``g = ∂J/∂θ``).
@@ -94,7 +96,7 @@ def diagnose(train_error: float, dev_error: float, *, tolerance: float = 0.05) -
     Examples
     --------
     >>> diagnose(0.01, 0.11).split(':')[0]
-    'high variance'
+    'high variance (overfitting)'
     """
     if math.isnan(train_error):
         return "no epoch trained yet"
@@ -214,34 +216,87 @@ class Model(_Record):
         return confusion_matrix(np.searchsorted(classes, labels), np.searchsorted(classes, self.mlp.predict(X)),
                                 n_classes=classes.size)
 
-    def save(self, path):
-        """Write ``<path>.npz`` and ``<path>.json`` (:meth:`MLP.save`) and ``<path>.features.json``; no pickle.
+    def to_bytes(self) -> bytes:
+        """The model as the bytes of one ``.npz`` file: weights as arrays, the rest a JSON string; no pickle.
+
+        The format is :mod:`listenwidgets.nodes.model_file`'s; :meth:`from_bytes`
+        reads it back (the split and data of :attr:`plan` are not saved).
+
+        Examples
+        --------
+        >>> from listenwidgets.nodes import Dataset, Model, Trainer
+        >>> model = Trainer(examples=Dataset(n_per_class=10, features="spectral"), epochs=5).output
+        >>> copy, X = Model.from_bytes(model.to_bytes()), model.plan.examples.X
+        >>> bool((copy.predict_proba(X) == model.predict_proba(X)).all())
+        True
+        """
+        return model_file.pack(mlp=self.mlp, mean=self.mean, scale=self.scale, feature_names=self.feature_names,
+                               features=self.features, settings=self.settings, sr=self.sr)
+
+    @classmethod
+    def from_bytes(cls, data) -> Model:
+        """Read a model from :meth:`to_bytes`'s bytes (``np.load(..., allow_pickle=False)``), checking them.
+
+        Raises
+        ------
+        ParameterError
+            Naming what is wrong with the file (see
+            :func:`~listenwidgets.nodes.model_file.unpack`).
+        """
+        return cls(**model_file.unpack(data))
+
+    def save(self, path) -> list[Path]:
+        """Write :meth:`to_bytes` to ``<path>.npz`` (a trailing ``.npz`` or ``.json`` of ``path`` is dropped).
 
         Returns
         -------
         list of pathlib.Path
-            The three files.
+            The file written.
         """
-        npz, meta = self.mlp.save(path)
-        extra = meta.with_name(meta.name.removesuffix(".json") + ".features.json")
-        extra.write_text(json.dumps({
-            "mean": self.mean.tolist(), "scale": self.scale.tolist(), "feature_names": self.feature_names,
-            "features": self.features, "settings": self.settings.to_dict(), "sr": self.sr}, indent=1))
-        return [npz, meta, extra]
+        target = _npz_path(path)
+        target.write_bytes(self.to_bytes())
+        return [target]
 
     @classmethod
     def load(cls, path) -> Model:
-        """Read a model written by :meth:`save`."""
-        mlp = MLP.load(path)
-        base = Path(path)
-        base = base.with_suffix("") if base.suffix in (".npz", ".json") else base
+        """Read a model written by :meth:`save` (the base name or the ``.npz``)."""
         try:
-            meta = json.loads(base.with_name(base.name + ".features.json").read_text())
-            return cls(mlp=mlp, mean=np.asarray(meta["mean"], float), scale=np.asarray(meta["scale"], float),
-                       feature_names=list(meta["feature_names"]), features=meta["features"],
-                       settings=FeatureSettings.from_dict(meta["settings"]), sr=float(meta["sr"]))
-        except (OSError, KeyError, TypeError, ValueError) as exc:
-            raise ParameterError(f"cannot read the feature settings saved with path={str(path)!r}: {exc}") from exc
+            data = _npz_path(path).read_bytes()
+        except OSError as exc:
+            raise ParameterError(f"cannot read a saved model at path={str(path)!r}: {exc}") from exc
+        return cls.from_bytes(data)
+
+    def check_fits(self, examples: Examples, *, same_classes: bool = False) -> None:
+        """Refuse (raise) unless this model reads the feature vectors of ``examples``.
+
+        Parameters
+        ----------
+        examples : Examples
+            A data set.
+        same_classes : bool
+            Also require the same class names (to score the model on the data).
+
+        Raises
+        ------
+        ParameterError
+            Naming both feature sets (or both class lists).
+        """
+        mine, theirs = list(self.feature_names), list(examples.feature_names)
+        if mine != theirs:
+            what = "other" if len(mine) == len(theirs) else f"{len(theirs)}"
+            raise ParameterError(
+                f"the model takes {len(mine)} features ({self.features}; {self.settings.describe()}) but the "
+                f"data set gives {what} features ({examples.features}; {examples.settings.describe()}): choose "
+                "the same feature set and MFCC settings, or train a new model")
+        if same_classes and self.classes != list(examples.classes):
+            raise ParameterError(f"the model's classes ({', '.join(self.classes)}) are not the data set's "
+                                 f"({', '.join(examples.classes)})")
+
+
+def _npz_path(path) -> Path:
+    base = Path(path)
+    base = base.with_suffix("") if base.suffix in (".npz", ".json") else base
+    return base.with_name(base.name + ".npz")
 
 
 class Trainer(Node):
@@ -562,6 +617,55 @@ class TrainingSession:
         self._thread = None
         self._set_state("idle")
 
+    def install(self, model: Model) -> Plan:
+        """Continue from a trained (loaded) network: set the trainer's knobs to its hyper-parameters and
+        make it this session's network, on the examples' current split.
+
+        The run is reset first. Afterwards the state is ``"paused"`` (``"finished"``
+        when the network has had its ``epochs``): :meth:`start` or :meth:`step`
+        train it on; the curves so far are the network's own history. The
+        model keeps its own normalisation ``mean`` and ``scale``.
+
+        Parameters
+        ----------
+        model : Model
+            E.g. :meth:`Model.from_bytes` of a downloaded model.
+
+        Returns
+        -------
+        Plan
+            The split of the current examples with the model's normalisation.
+
+        Raises
+        ------
+        ParameterError
+            When the examples have other features or classes than the model
+            (:meth:`Model.check_fits`), or its hyper-parameters are outside the
+            trainer's knobs; nothing changes then.
+        UpstreamError
+            When the Dataset failed.
+        """
+        hyper = model.mlp.get_params()
+        knobs = _knobs_of(hyper)
+        try:
+            Trainer(**knobs)
+        except ValueError as exc:
+            raise ParameterError(f"the model's hyper-parameters do not fit the trainer's knobs: {exc}") from None
+        examples = self.trainer.examples.output if self.trainer.examples is not None else None
+        if examples is None:
+            self.trainer.plan()          # raises why there are no examples
+        model.check_fits(examples, same_classes=True)
+        self.reset()
+        self.trainer.param.update(**knobs)
+        plan = replace(self.trainer.plan(examples), mean=model.mean, scale=model.scale, hyper=hyper)
+        with self._lock:
+            self._generation += 1
+            self._plan, self._mlp = plan, MLP.from_dict(model.mlp.to_dict())
+            epochs = self._mlp.n_iter_
+        done = epochs >= hyper["epochs"]
+        self._set_state("finished" if done else "paused", f"a loaded network, {epochs} epochs trained")
+        return plan
+
     def join(self, timeout: float | None = None) -> None:
         """Wait for the worker thread (for tests and notebooks)."""
         if self._thread is not None:
@@ -711,6 +815,15 @@ class TrainingSession:
         return text
 
 
+def _knobs_of(hyper: dict) -> dict:
+    """The Trainer knobs that give the MLP hyper-parameters ``hyper`` (the inverse of ``hyper_parameters``)."""
+    knobs = {k: v for k, v in hyper.items() if k not in ("hidden_layer_sizes", "activation")}
+    activation = hyper["activation"]
+    knobs["hidden_layer_sizes"] = ",".join(str(n) for n in hyper["hidden_layer_sizes"])
+    knobs["activation"] = activation if isinstance(activation, str) else ",".join(activation)
+    return knobs
+
+
 def _message(exc: BaseException) -> str:
     while isinstance(exc, UpstreamError):
         exc = exc.cause
@@ -805,3 +918,34 @@ class ExampleClip(Node):
     def describe(self):
         out = self.output
         return out.label if out is not None else "a held-out clip"
+
+
+class ModelFile(Node):
+    """A trained classifier read from a saved model file (:meth:`Model.to_bytes`), e.g. an upload.
+
+    Wire it to :class:`Predict` in place of a :class:`Trainer` to classify new
+    audio with a model trained elsewhere. A file that is not a model, or a
+    damaged one, is the node's error, naming what is wrong.
+    """
+
+    kind = "model"
+    formula = r"\{W^{[l]}, b^{[l]}\},\ \mu,\ \sigma \leftarrow \text{model.npz}"
+
+    data = param.Bytes(default=None, allow_None=True, precedence=-1,
+                       doc="The bytes of a saved model (.npz written by Model.to_bytes or 'Download model').")
+    filename = param.String(default="", doc="Name of the model file (shown in labels).")
+
+    def compute(self):
+        if not self.data:
+            raise ParameterError("no model file loaded (data=None): load a .npz saved with 'Download model'")
+        return Model.from_bytes(self.data)
+
+    def describe(self):
+        out = self.output
+        if out is None:
+            return "no model loaded"
+        hidden = out.mlp.get_params()["hidden_layer_sizes"]
+        layers = " → ".join(str(n) for n in (len(out.feature_names), *hidden))
+        return (f"{self.filename or 'a model file'}: network {layers} → {len(out.classes)} classes "
+                f"({out.features} features; classes "
+                f"{', '.join(out.classes)}), {len(out.history.train_loss)} epochs trained")

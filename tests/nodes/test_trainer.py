@@ -152,7 +152,7 @@ def test_diagnose_reads_bias_and_variance():
 def test_save_load_round_trip_predicts_the_same(examples, tmp_path):
     model = Trainer(examples=examples, epochs=10).output
     files = model.save(tmp_path / "model")
-    assert sorted(p.name for p in files) == ["model.features.json", "model.json", "model.npz"]
+    assert [p.name for p in files] == ["model.npz"]
     loaded = Model.load(tmp_path / "model.npz")
     X = examples.output.X
     np.testing.assert_array_equal(loaded.predict_proba(X), model.predict_proba(X))
