@@ -60,6 +60,10 @@ class Page(pn.viewable.Viewer):
         users ever share a node.
     body : list
         The Panel objects below the introduction (views, tabs, widgets).
+    editor : listenwidgets.views.GraphView, optional
+        The page's graph editor, when users may add nodes: a saved state or
+        a link then brings back the nodes they added (made by
+        ``editor.new_node``).
 
     Attributes
     ----------
@@ -70,10 +74,12 @@ class Page(pn.viewable.Viewer):
         The page's *Export* card (graph JSON and script, outputs, signals, figures).
     """
 
-    def __init__(self, *, title: str, intro: str, graph: Graph, body: list, **params):
+    def __init__(self, *, title: str, intro: str, graph: Graph, body: list, editor=None,
+                 **params):
         super().__init__(**params)
         self.title = title
         self.graph = graph
+        self.editor = editor
         self.defaults = graph.to_dict()
         self._choices = [obj for obj in body if isinstance(obj, SignalChoice)]
         self._notice = pn.pane.Alert("", alert_type="warning", visible=False,
@@ -115,20 +121,38 @@ class Page(pn.viewable.Viewer):
             state = _parse_json(state)
         full = checked_state(self.graph, state, sandboxed=self.sandboxed)
         before = self.graph.to_dict()
+        added = []
         try:
+            added = self._add_nodes(full["nodes"])
             self.graph.set_state(full)
             # Again: a page may tie knobs together (a watcher that sets one knob from another),
             # and a knob set early may have been overwritten by such a watcher since.
             self.graph.set_state(full)
-        except ParameterError:
-            self.graph.set_state(before)   # e.g. wiring refused half-way: undo what was applied
-            raise
         except Exception as exc:  # noqa: BLE001 - a state from outside must never break the page
-            self.graph.set_state(before)
+            for key in reversed(added):
+                self.editor.remove(key)
+            self.graph.set_state(before)   # e.g. wiring refused half-way: undo what was applied
+            if isinstance(exc, ParameterError):
+                raise
             raise ParameterError(f"the state could not be applied: {type(exc).__name__}: "
                                  f"{exc}") from exc
         for choice in self._choices:
             choice.follow_wiring()
+
+    def _add_nodes(self, nodes) -> list[str]:
+        """Make the nodes a state names with a ``type`` that the graph lacks (through the editor).
+
+        Without an editor nothing is added, and :meth:`Graph.set_state` refuses
+        the unknown names.
+        """
+        added = []
+        if self.editor is None or not isinstance(nodes, Mapping):
+            return added
+        for key, spec in nodes.items():
+            if key not in self.graph and isinstance(spec, Mapping) and "type" in spec:
+                self.editor.new_node(spec["type"], key)
+                added.append(key)
+        return added
 
     def notify(self, message: str) -> None:
         """Show ``message`` (plain text) in a warning above the page; ``""`` hides it."""

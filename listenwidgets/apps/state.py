@@ -47,7 +47,7 @@ MAX_STATE_CHARS = 4096
 MAX_STATE_JSON_BYTES = 256 * 1024
 
 #: What a node's entry in a state may hold.
-SPEC_KEYS = frozenset({"knobs", "inputs"})
+SPEC_KEYS = frozenset({"type", "knobs", "inputs"})
 
 _BASE64URL = re.compile(r"[A-Za-z0-9_-]*")
 
@@ -68,13 +68,15 @@ def state_changes(graph: Graph, defaults: Mapping) -> dict:
         ``{node name: {"knobs": {knob: JSON value}, "inputs": {input: node name}}}``
         with only the nodes, knobs and inputs that changed (empty when nothing
         did); ``{"version": 1, "nodes": changes}`` is a valid argument of
-        :meth:`~listenwidgets.nodes.Graph.set_state`.
+        :meth:`~listenwidgets.nodes.Graph.set_state`. A node added since the
+        page was built is there whole, with its ``"type"``, so that a page
+        with a graph editor can make it again.
     """
     base = defaults["nodes"]
     changes = {}
     for name, spec in graph.to_dict()["nodes"].items():
         old = base.get(name, {})
-        entry = {}
+        entry = {} if name in base else {"type": spec["type"]}   # a node added since
         for part in ("knobs", "inputs"):
             before = old.get(part, {})
             diff = {k: v for k, v in spec[part].items() if k not in before or before[k] != v}
@@ -190,7 +192,9 @@ def checked_state(graph: Graph, state: Mapping, *, sandboxed: bool) -> dict:
     if sandboxed and isinstance(nodes, Mapping):
         for name, spec in nodes.items():
             knobs = spec.get("knobs") if isinstance(spec, Mapping) else None
-            if name in graph and isinstance(graph[name], AudioSource) and isinstance(knobs, Mapping):
+            audio = (isinstance(graph[name], AudioSource) if name in graph
+                     else isinstance(spec, Mapping) and spec.get("type") == AudioSource.__name__)
+            if audio and isinstance(knobs, Mapping):
                 if knobs.get("origin") == "path" or knobs.get("path"):
                     raise ParameterError(
                         f"node {name!r}: origin='path' is disabled here (path="
@@ -208,7 +212,10 @@ def _checked_shape(changes) -> dict:
         if extra:
             raise ParameterError(f"node {name!r} in the state has unknown key(s) {sorted(extra)}; "
                                  f"expected {sorted(SPEC_KEYS)}")
-        for part in SPEC_KEYS & set(spec):
+        if not isinstance(spec.get("type", ""), str):
+            raise ParameterError(f"{name}.type in the state must be a node type's name, "
+                                 f"got {spec['type']!r}")
+        for part in {"knobs", "inputs"} & set(spec):
             if not isinstance(spec[part], Mapping):
                 raise ParameterError(f"{name}.{part} in the state must be an object, "
                                      f"got {spec[part]!r}")

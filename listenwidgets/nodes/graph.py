@@ -50,6 +50,20 @@ class Graph:
         self._nodes[name] = node
         return node
 
+    def remove(self, name: str) -> Node:
+        """Take the node ``name`` out of the graph and return it.
+
+        Inputs of other nodes that read it are unplugged (set to ``None``):
+        those nodes then report that the input is not connected.
+        """
+        node = self[name]
+        for _, other in self._nodes.items():
+            for input_name, upstream in other.inputs.items():
+                if upstream is node:
+                    setattr(other, input_name, None)
+        del self._nodes[name]
+        return node
+
     def __getitem__(self, name: str) -> Node:
         try:
             return self._nodes[name]

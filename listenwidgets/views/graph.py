@@ -185,6 +185,11 @@ class GraphView(pn.viewable.Viewer):
         self._add_button = pn.widgets.Button(label="Add node", color="primary")
         self._add_button.on_click(lambda event: self.add(self._new_type.value,
                                                          self._new_name.value.strip()))
+        self._remove_button = pn.widgets.Button(label="Remove this node", color="light",
+                                                description="Take the selected node out of "
+                                                            "the graph; nodes reading it are "
+                                                            "unplugged.")
+        self._remove_button.on_click(lambda event: self.selected and self.remove(self.selected))
         self._target = pn.widgets.Select(label="Wire the node", options=[],
                                          sizing_mode="stretch_width")
         self._input = pn.widgets.Select(label="input", options=[], sizing_mode="stretch_width")
@@ -197,7 +202,7 @@ class GraphView(pn.viewable.Viewer):
             self._target.value, self._input.value,
             None if self._source.value == NONE else self._source.value))
         self._controls = [
-            self._node_menu,
+            self._node_menu, self._remove_button,
             pn.pane.HTML("<b>Add a node</b>", margin=(15, 10, 0, 10)),
             self._new_type, self._new_name, self._add_button,
             pn.pane.HTML("<b>Wire an input</b>", margin=(15, 10, 0, 10)),
@@ -205,31 +210,66 @@ class GraphView(pn.viewable.Viewer):
         ]
 
     # ------------------------------------------------------------- editing
-    def add(self, type_name: str, key: str) -> Node | None:
-        """Add a node of type ``type_name`` under ``key`` (named ``prefix + key``); select it.
+    def new_node(self, type_name: str, key: str) -> Node:
+        """Add a node of type ``type_name`` under ``key`` (named ``prefix + key``) and draw it.
 
-        A bad type or name is reported in :attr:`message`; nothing changes.
+        Raises
+        ------
+        ParameterError
+            If the type is unknown or ``key`` is empty or already used.
+        """
+        cls = node_types().get(type_name)
+        if cls is None:
+            raise ParameterError(f"unknown node type {type_name!r}")
+        if not key or not isinstance(key, str) or key in self.graph:
+            raise ParameterError(f"choose a new, non-empty name for the {type_name} "
+                                 f"(got {key!r}; the graph has {sorted(self.graph)})")
+        extra = {"sandboxed": self._sandboxed} if "sandboxed" in cls.param else {}
+        try:
+            node = self.graph.add(key, cls(name=f"{self._prefix}{key}", **extra))
+        except ValueError as exc:
+            raise ParameterError(str(exc)) from None
+        self.redraw()
+        return node
+
+    def add(self, type_name: str, key: str) -> Node | None:
+        """Add a node as :meth:`new_node` does, select it and say so in :attr:`message`.
 
         Returns
         -------
         Node or None
-            The new node, or ``None`` when it was refused.
+            The new node, or ``None`` when it was refused (the reason is in
+            :attr:`message`; nothing changed).
         """
-        cls = node_types().get(type_name)
-        if cls is None:
-            return self._report(f"unknown node type {type_name!r}")
-        if not key or key in self.graph:
-            return self._report(f"choose a new, non-empty name for the {type_name} "
-                                f"(got {key!r}; the graph has {sorted(self.graph)})")
-        extra = {"sandboxed": self._sandboxed} if "sandboxed" in cls.param else {}
         try:
-            node = self.graph.add(key, cls(name=f"{self._prefix}{key}", **extra))
-        except (ParameterError, ValueError) as exc:
+            node = self.new_node(type_name, key)
+        except ParameterError as exc:
             return self._report(str(exc))
-        self.redraw()
         self.select(key)
         self._report(f"added {type_name} {key!r}; wire its inputs below", ok=True)
         return node
+
+    def remove(self, key: str) -> bool:
+        """Take the node ``key`` out of the graph; nodes that read it lose that input.
+
+        Returns
+        -------
+        bool
+            Whether it was removed (an unknown key is reported in :attr:`message`).
+        """
+        if key not in self.graph:
+            self._report(f"no node named {key!r}")
+            return False
+        readers = sorted({down for up, down, _ in self.graph.edges() if up == key})
+        self.graph.remove(key)
+        self._views.pop(key, None)
+        self._watched.discard(key)
+        self.redraw()
+        if self.selected not in self.graph:
+            self._node_menu.value = next(iter(self.graph), None)
+        unplugged = f"; unplugged the inputs of {', '.join(readers)}" if readers else ""
+        self._report(f"removed {key!r}{unplugged}", ok=True)
+        return True
 
     def connect(self, target: str, input_name: str, source: str | None) -> bool:
         """Wire ``graph[target].<input_name>`` to ``graph[source]`` (``None`` unplugs it).

@@ -199,6 +199,16 @@ def test_graph_order_edges_status(diamond):
     assert set(graph.status().values()) == {"ok"}
 
 
+def test_removing_a_node_unplugs_the_nodes_that_read_it(diamond):
+    a, b, c, d = diamond
+    graph = Graph({"a": a, "b": b, "c": c, "d": d})
+    assert graph.remove("c") is c
+    assert "c" not in graph and d.b is None and d.a is b
+    assert graph.edges() == [("a", "b", "a"), ("b", "d", "a")]
+    with pytest.raises(KeyError, match="no node named 'c'"):
+        graph.remove("c")
+
+
 def test_graph_json_round_trip_reproduces_every_knob_and_wire(diamond):
     a, b, c, d = diamond
     a.value, b.offset, c.offset = 7.5, 0.25, 2.0

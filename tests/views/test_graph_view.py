@@ -3,6 +3,7 @@
 import pytest
 from bokeh.models import Arrow, ColumnDataSource
 
+from listenwidgets import ParameterError
 from listenwidgets.apps.pages import graph as graph_page
 from listenwidgets.nodes import MFCC, STFT, AudioSource, Graph, MelSpectrogram, SignalGenerator
 from listenwidgets.views import MFCCView
@@ -127,6 +128,55 @@ def test_adding_a_node_and_wiring_it_and_the_refusals(render):
     assert "would close a cycle" in view.message.object and graph["stft"].source is source
     assert view.connect("istft", "spectrogram", None) and istft.spectrogram is None
     assert len(view.edges.data["input"]) == 3
+
+
+def test_removing_a_node_unplugs_its_readers_and_selects_another(render):
+    graph = starter()
+    view = GraphView(graph, prefix="g.", sandboxed=True)
+    render(view)
+    view.select("mel")
+    assert view.remove("mel")
+    assert "mel" not in graph and graph["mfcc"].mel is None
+    assert view.nodes.data["key"] == ["audio", "stft", "mfcc"]
+    assert view.edges.data["target"] == ["stft"]
+    assert view.selected == "audio" and "unplugged the inputs of mfcc" in view.message.object
+    assert graph["mfcc"].error is not None                         # "mfcc.mel is not connected"
+    assert colour(view, "mfcc") == STATUS_COLORS["stale"]
+    assert not view.remove("mel") and "no node named 'mel'" in view.message.object
+
+
+def test_a_saved_or_linked_graph_page_brings_back_the_nodes_a_user_added(render):
+    from listenwidgets.apps.state import decode_state, encode_state
+
+    page = graph_page.build(sandboxed=True)
+    editor = page.editor
+    editor.add("SignalGenerator", "tone")
+    editor.connect("stft", "source", "tone")
+    page.graph["tone"].frequency = 330.0
+    editor.add("ISTFT", "istft")
+    editor.connect("istft", "spectrogram", "stft")
+    changes = page.changes()
+    assert changes["tone"]["type"] == "SignalGenerator" and "type" not in changes["stft"]
+
+    for state in (decode_state(encode_state(changes)), page.graph.to_json()):
+        opened = graph_page.build(sandboxed=True)                   # another visitor
+        opened.load_state(state)
+        assert opened.graph.to_dict() == page.graph.to_dict()
+        assert sorted(opened.editor.nodes.data["key"]) == sorted(page.graph)
+        assert opened.graph["tone"].name == "graph.tone"
+
+    opened = graph_page.build(sandboxed=True)
+    bad = dict(changes, istft={**changes["istft"], "inputs": {"spectrogram": "nowhere"}})
+    with pytest.raises(ParameterError, match="unknown node 'nowhere'"):
+        opened.load_state(bad)                                      # all or nothing
+    assert list(opened.graph) == ["audio", "stft", "mel", "mfcc"]
+    assert opened.graph["stft"].source is opened.graph["audio"]
+    with pytest.raises(ParameterError, match="origin='path' is disabled"):
+        opened.load_state({"clip": {"type": "AudioSource", "knobs": {"origin": "path",
+                                                                       "path": "/etc/passwd"}}})
+    with pytest.raises(ParameterError, match="unknown node type 'Nope'"):
+        opened.load_state({"x": {"type": "Nope"}})
+    assert list(opened.graph) == ["audio", "stft", "mel", "mfcc"]
 
 
 def test_the_page_builds_the_starter_graph_and_selects_mfcc(render):

@@ -55,4 +55,4 @@ def build(*, sandboxed: bool = False) -> Page:
     graph = chapter_graph(CHAPTER, audio, stft, mel, mfcc)
     view = GraphView(graph, prefix=f"{CHAPTER}.", sandboxed=sandboxed, view_for=view_for)
     view.select("mfcc")
-    return Page(title="10. Graph", intro=INTRO, graph=graph, body=[view])
+    return Page(title="10. Graph", intro=INTRO, graph=graph, body=[view], editor=view)
