@@ -103,7 +103,7 @@ class TrainerView(NodeView):
         for label, action, kind in (("▶ Start", self.start, "success"), ("⏸ Pause", self.pause, "warning"),
                                     ("⏭ Step", self.step, "primary"), ("↺ Reset", self.reset, "default"),
                                     ("✕ Cancel", self.cancel, "danger")):
-            button = pn.widgets.Button(name=label, button_type=kind, width=100)
+            button = pn.widgets.Button(label=label, color=kind, width=100)
             button.on_click(lambda event, action=action: action())
             buttons[label.split()[1].lower()] = button
         self.buttons = buttons
