@@ -19,10 +19,12 @@ import panel as pn
 import param
 from bokeh.models import LinearColorMapper, Range1d
 
+from ..errors import ParameterError
 from ..nodes import Trainer, TrainingSession
 from ..nodes.trainer import UPDATE_RULES
 from .base import NodeView, error_message
 from .figures import PALETTE
+from .trainer_io import ModelFiles
 from .trainer_plots import (
     TRAINER_WIDGETS, class_colours, confusion_figure, curve_figure, draw_confusion, empty_curves)
 
@@ -56,6 +58,10 @@ class TrainerView(NodeView):
       correction for the chosen ``beta``.
     - Bias and variance read in words, the optimizer's update rule with the
       current values.
+    - **Download model** saves the network as trained so far (one ``.npz``);
+      **Load model** makes a saved network the trainer's (its
+      hyper-parameters become the knobs; it is drawn on the current data and
+      can be trained on). A model of other features or classes is refused.
 
     Sources (by role): ``loss``, ``accuracy`` (``epoch``, ``train``, ``dev``),
     ``points`` (``x``, ``y``, ``colour``, ``marker``, ``label``),
@@ -108,6 +114,8 @@ class TrainerView(NodeView):
             buttons[label.split()[1].lower()] = button
         self.buttons = buttons
         self._status = pn.pane.HTML("", sizing_mode="stretch_width", margin=(12, 10))
+        self.files = ModelFiles(current=self._current_model, check=self._check_model, install=self._install_model,
+                                filename=f"{self.node.name.partition('.')[0] or 'trainer'}-model.npz")
         loss_fig, self._loss = curve_figure(self, "loss", title="Cross-entropy loss",
                                             y_label="loss J (no L2 term)")
         acc_fig, self._accuracy = curve_figure(self, "accuracy", title="Accuracy", y_label="fraction correct")
@@ -142,7 +150,7 @@ class TrainerView(NodeView):
         self._diagnosis = pn.pane.Markdown("", sizing_mode="stretch_width")
         self._rule = pn.pane.LaTeX("", renderer="mathjax", sizing_mode="stretch_width")
         self._rule_values = pn.pane.HTML("", sizing_mode="stretch_width")
-        return [pn.Row(*buttons.values(), self._status, sizing_mode="stretch_width"),
+        return [pn.Row(*buttons.values(), self._status, sizing_mode="stretch_width"), self.files,
                 pn.Row(pn.pane.Bokeh(loss_fig, sizing_mode="stretch_width"),
                        pn.pane.Bokeh(acc_fig, sizing_mode="stretch_width"), sizing_mode="stretch_width"),
                 self._diagnosis,
@@ -181,6 +189,29 @@ class TrainerView(NodeView):
         self.session.reset()
         self._clear()
         self._draw_status()
+
+    # ---------------------------------------------------------- model files
+    def _current_model(self):
+        """The network as trained so far (the download)."""
+        model = self.session.model()
+        if model is None:
+            raise ParameterError("no network yet: train it first (▶ Start or ⏭ Step)")
+        return model
+
+    def _check_model(self, model) -> None:
+        """Refuse a loaded model that does not read this data set's features or know its classes."""
+        source = self.node.examples
+        examples = source.output if source is not None else None
+        if examples is None:
+            self.node.plan()          # raises why there are no examples
+        model.check_fits(examples, same_classes=True)
+
+    def _install_model(self, model, filename) -> None:
+        """Make a loaded network the trainer's (its knobs too) and draw it; training can continue."""
+        self.session.install(model)
+        self._restart = False
+        self._clear()             # the curves of the run before, when the knobs were already the model's
+        self._prepared()
 
     # -------------------------------------------------------------- updating
     def refresh(self) -> None:

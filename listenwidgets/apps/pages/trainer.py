@@ -24,7 +24,8 @@ boundary. Press **Start** and watch the train and dev loss: a low train loss wit
 **variance** (try l2, dropout, more data), both high is **bias** (a bigger network, more epochs). Change
 the **optimizer** (gradient descent, momentum, RMSprop, Adam), the **learning_rate** (try 5 with gd: it
 diverges), the **batch_size**, turn **normalise** off — any change retrains. The MFCC settings below are
-the ones that make the features.
+the ones that make the features. **Download model** saves the network as trained so far (one `.npz`, no
+pickle); **Load model** puts a saved one back — its hyper-parameters become the knobs, and you can train on.
 """
 
 
