@@ -15,6 +15,7 @@ import logging
 import panel as pn
 
 from ..errors import ParameterError
+from .offline import embed_stylesheets
 from .page import Page
 from .registry import CHAPTERS, get_chapter
 from .state import UrlState, decode_state
@@ -118,14 +119,17 @@ def _load_extensions():
 
     In a notebook the bundle is inline (it works offline) and every
     ``pn.extension`` call re-sends it (about 10 MB), so a second chapter in the
-    same kernel skips it.
+    same kernel skips it. Panel's stylesheets are embedded too, also in the
+    updates after a cell is displayed and in ``pn.ipywidget`` (see
+    :mod:`listenwidgets.apps.offline`).
     """
     served = pn.state.curdoc is not None and pn.state.curdoc.session_context is not None
     loaded = pn.extension._loaded and all(e in pn.extension._loaded_extensions for e in EXTENSIONS)
     if served:
         pn.extension(*EXTENSIONS)
-    elif not loaded:   # a notebook: embed Bokeh's and Panel's JavaScript, nothing from a CDN
+    elif not loaded:   # a notebook: embed Bokeh's and Panel's JavaScript and CSS, no CDN
         pn.extension(*EXTENSIONS, inline=True)
+        embed_stylesheets()
 
 
 def apply_url_state(page, text: str) -> bool:
