@@ -107,8 +107,8 @@ class DatasetView(NodeView):
         done, total, message = report
         with pn.io.hold():
             self._layout.loading = False          # the bar says more than the spinner
-            self.progress_bar.param.update(max=max(total, 1), value=min(max(done, 0), max(total, 1)),
-                                           visible=True)
+            self.progress_bar.max = max(total, 1)   # first: it bounds the value
+            self.progress_bar.param.update(value=min(max(done, 0), self.progress_bar.max), visible=True)
             self.progress_message.param.update(object=f"{html.escape(message)} ({done}/{total})", visible=True)
         pn.io.push_notebook(self._layout)
 

@@ -46,6 +46,17 @@ def test_the_progress_bar_follows_a_build_in_a_notebook_and_hides_after(wav_fold
     assert view.sources["counts"].data["count"] == [3, 3] and view.node.error is None
 
 
+def test_each_report_sets_the_bar_and_the_message_whatever_the_bar_showed_before():
+    view = DatasetView(Dataset(name="io.reports"))
+    view._on_progress(37, 216, "rendering piano C4")      # the first report: drawn at once in a notebook
+    assert (view.progress_bar.value, view.progress_bar.max, view.progress_bar.visible) == (37, 216, True)
+    assert view.progress_message.object == "rendering piano C4 (37/216)"
+    view._report_drawn = 0.0
+    view._on_progress(2, 3, "features of <b>")             # a smaller build next; the message is text
+    assert (view.progress_bar.value, view.progress_bar.max) == (2, 3)
+    assert view.progress_message.object == "features of &lt;b&gt; (2/3)"
+
+
 class _Session:
     destroyed = False
 
