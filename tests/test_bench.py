@@ -47,7 +47,7 @@ def test_quick_mode_runs_every_section(tmp_path):
     assert memory["error"] is None and len(memory["rss_mb"]) == 2
     assert math.isfinite(memory["per_additional_session_mb"])
     assert math.isfinite(results["nn"]["ratio"]) and results["nn"]["ratio"] > 0
-    assert results["batch"]["identical"] and results["batch"]["failures"] == 0
+    assert results["batch"]["agree"] and results["batch"]["failures"] == 0
 
 
 def test_without_librosa_the_bench_says_so_clearly():
@@ -134,7 +134,7 @@ NN = {"n_examples": 2000, "n_test": 1000, "n_features": 40, "hidden": 64, "batch
       "ours_loss": 0.56, "sklearn_loss": 0.57, "sklearn_epochs": 20}
 BATCH = {"n_files": 500, "seconds_per_file": 1.0, "rounds": 3, "one_worker_s": 10.0,
          "two_workers_s": 6.0, "speedup": 1.6, "speedups": [1.5, 1.6, 1.7], "start_s": 3.0,
-         "files_per_s": {"1": 50.0, "2": 83.3}, "identical": True, "failures": 0, "columns": 40}
+         "files_per_s": {"1": 50.0, "2": 83.3}, "agree": True, "failures": 0, "columns": 40}
 
 
 def test_the_reports_show_the_nn_and_batch_sections():
@@ -170,7 +170,7 @@ def test_the_batch_section_runs_one_and_two_workers_on_the_same_files():
     from listenwidgets.bench.batch import measure_batch
 
     result = measure_batch(n_files=6, seconds=0.25, rounds=1)
-    assert result["identical"] and result["failures"] == 0 and result["columns"] == 40
+    assert result["agree"] and result["failures"] == 0 and result["columns"] == 40
     assert set(result["files_per_s"]) == {"1", "2"} and result["speedup"] > 0
 
 
@@ -192,7 +192,7 @@ def test_quick_nn_and_batch_sections_write_json_and_markdown(tmp_path):
     results = json.loads(out.read_text())
     assert "dsp" not in results and "latency" not in results and "memory" not in results
     assert results["nn"]["n_examples"] == 500 and results["batch"]["n_files"] == 12
-    assert results["batch"]["identical"] and results["batch"]["failures"] == 0
+    assert results["batch"]["agree"] and results["batch"]["failures"] == 0
     printed = json.loads(done.stdout.strip().splitlines()[-1])
     assert printed["nn_ratio"] == results["nn"]["ratio"]
     assert printed["batch_speedup"] == results["batch"]["speedup"]

@@ -190,7 +190,7 @@ def _finish(results, args, argv):
     failed = any(row["agreement"] != "ok" for rows in results.get("dsp", {}).values()
                  for row in rows.values())
     batch = results.get("batch")
-    failed = failed or (batch is not None and (not batch["identical"] or batch["failures"]))
+    failed = failed or (batch is not None and (not batch["agree"] or batch["failures"]))
     return 1 if failed else 0
 
 

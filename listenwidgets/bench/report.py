@@ -190,7 +190,7 @@ def _batch_lines(batch):
             f"{rates['2']:7.1f} files/s",
             f"  speed-up 1 → 2 workers       {batch['speedup']:8.2f}",
             f"  first start of the workers   {batch['start_s']:8.2f} s (fork server, once)",
-            f"  tables identical: {'yes' if batch['identical'] else 'NO'}; failures: "
+            f"  tables agree (1e-5): {'yes' if batch['agree'] else 'NO'}; failures: "
             f"{batch['failures']}"]
 
 
@@ -367,6 +367,6 @@ def _batch_markdown(batch):
             ("2 worker processes", f"{batch['two_workers_s']:.2f}", f"{rates['2']:.1f}")]
     summary = (f"Speed-up 1 → 2 workers: **{batch['speedup']:.2f}** (rounds: "
                f"{', '.join(f'{x:.2f}' for x in batch['speedups'])}). The two tables are "
-               f"{'identical' if batch['identical'] else 'NOT identical'}; failures: "
+               f"{'agree' if batch['agree'] else 'DISAGREE'} (within 1e-5); failures: "
                f"{batch['failures']}.")
     return [intro, "", *_table(["workers", "seconds", "files/s"], rows), "", summary]

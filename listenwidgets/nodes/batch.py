@@ -29,6 +29,7 @@ import threading
 from collections.abc import Callable, Iterable, Mapping
 
 import numpy as np
+import threadpoolctl
 
 from ..errors import ParameterError
 from .engine import UpstreamError
@@ -418,7 +419,9 @@ def _run_processes(workers, job, results, cancel):
         context.set_forkserver_preload(["__main__", __name__])
     else:
         context = multiprocessing.get_context("spawn")
-    pool = concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context)
+    pool = concurrent.futures.ProcessPoolExecutor(
+        max_workers=workers, mp_context=context, initializer=_share_the_cores,
+        initargs=(max(1, (os.cpu_count() or 1) // workers),))
     try:
         running = _drive(lambda path: pool.submit(_row, job, path), _wait_local, 2 * workers,
                          results, cancel)
@@ -426,6 +429,16 @@ def _run_processes(workers, job, results, cancel):
         pool.shutdown(wait=False, cancel_futures=True)
         raise
     pool.shutdown(wait=not running, cancel_futures=True)
+
+
+def _share_the_cores(blas_threads: int) -> None:
+    """Limit a worker process's BLAS threads, so that the workers together do not oversubscribe.
+
+    Each worker would otherwise start as many BLAS threads as there are cores
+    (``workers × cores`` threads in all), which made two workers on two cores
+    no faster than one.
+    """
+    threadpoolctl.threadpool_limits(blas_threads, user_api="blas")
 
 
 def _wait_local(futures):
