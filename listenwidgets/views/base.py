@@ -18,7 +18,9 @@ models, so its views pause too.
 A refresh pulls ``node.output`` (the engine computes what is stale), then
 replaces the data of the Bokeh sources built in :meth:`NodeView._build` (in
 place, inside :func:`panel.io.hold`), the error banner and the substituted
-formula. Figures are never rebuilt.
+formula. Figures are never rebuilt. While a browser is still loading a served
+page, the update is held until it is ready (:mod:`~listenwidgets.views.ready`):
+Panel would drop it.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from ..nodes import Node, UpstreamError
 from .controls import knob_controls
 from .figures import new_figure, new_source
 from .formula import FormulaPane
+from .ready import hold_until_loaded
 
 __all__ = ["NodeView", "ViewLayout", "error_message"]
 
@@ -235,6 +238,8 @@ class NodeView(pn.viewable.Viewer):
         self._apply(self.node.output, self.node.error)
 
     def _apply(self, output, error) -> None:
+        if hold_until_loaded(self, lambda: self._apply(output, error)):
+            return
         with pn.io.hold():
             if error is None:
                 self._error.visible = False

@@ -33,6 +33,7 @@ from ..errors import ParameterError
 from ..nodes import Graph, Node, node_types
 from .base import _markdown_escape, error_message
 from .controls import knob_controls
+from .ready import hold_until_loaded
 
 __all__ = ["GraphView", "STATUS_COLORS", "graph_layout"]
 
@@ -391,6 +392,8 @@ class GraphView(pn.viewable.Viewer):
     def redraw(self) -> None:
         """Redraw nodes, wires and colours from the graph (nothing is computed)."""
         self._pending = False
+        if hold_until_loaded(self, self.redraw):
+            return
         self._watch_nodes()
         place = graph_layout(self.graph)
         status = self.graph.status()
