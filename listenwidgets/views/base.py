@@ -28,6 +28,7 @@ from __future__ import annotations
 import html
 import re
 import threading
+import time
 from typing import ClassVar
 
 import panel as pn
@@ -39,7 +40,11 @@ from .figures import new_figure, new_source
 from .formula import FormulaPane
 from .ready import hold_until_loaded
 
-__all__ = ["NodeView", "ViewLayout", "error_message"]
+__all__ = ["NodeView", "ViewLayout", "error_message", "SLOW_SECONDS"]
+
+#: A pull longer than this (seconds) shows a loading indicator; the view then pulls off the
+#: event loop, so that the rest of the page stays responsive.
+SLOW_SECONDS = 0.2
 
 
 def error_message(error: BaseException) -> str:
@@ -152,7 +157,8 @@ class NodeView(pn.viewable.Viewer):
     #: Widget specs for the node's knobs, by name (merged under the ``widgets`` argument).
     knob_widgets: ClassVar[dict] = {}
 
-    #: Pull in a worker thread when served (for nodes that take seconds).
+    #: Always pull in a worker thread when served (for nodes that take seconds); other views
+    #: do once a pull has taken over :data:`SLOW_SECONDS`.
     background: ClassVar[bool] = False
 
     #: Pixel columns the data is reduced to (about the plots' width).
@@ -169,6 +175,8 @@ class NodeView(pn.viewable.Viewer):
         self.node = node
         self._dirty = True
         self._busy = False
+        self._slow = False
+        self._pulls = 0
         self._param_pane, controls = knob_controls(
             node, knobs=knobs, widgets={**self.knob_widgets, **(widgets or {})},
             throttled=self.throttled)
@@ -229,13 +237,21 @@ class NodeView(pn.viewable.Viewer):
 
     # -------------------------------------------------------------- updating
     def refresh(self) -> None:
-        """Pull the node's output and redraw everything in place."""
+        """Pull the node's output and redraw everything in place.
+
+        When served, a view whose node is slow (:attr:`background`, or its
+        last pull took over :data:`SLOW_SECONDS`) pulls in a worker thread,
+        and shows Panel's loading indicator if the pull lasts longer than that.
+        """
         self._dirty = False
         doc = pn.state.curdoc
-        if self.background and doc is not None and doc.session_context is not None:
+        if (self.background or self._slow) and doc is not None and doc.session_context is not None:
             self._refresh_in_background(doc)
             return
-        self._apply(self.node.output, self.node.error)
+        start = time.perf_counter()
+        output, error = self.node.output, self.node.error
+        self._slow = time.perf_counter() - start > SLOW_SECONDS
+        self._apply(output, error)
 
     def _apply(self, output, error) -> None:
         if hold_until_loaded(self, lambda: self._apply(output, error)):
@@ -256,11 +272,14 @@ class NodeView(pn.viewable.Viewer):
             self._dirty = True   # the running pull will be followed by another
             return
         self._busy = True
-        self._layout.loading = True
+        pulling = self._pulls = self._pulls + 1
+        doc.add_timeout_callback(lambda: self._show_loading(pulling), int(SLOW_SECONDS * 1000))
         node = self.node
 
         def pull():
+            start = time.perf_counter()
             output, error = node.output, node.error
+            self._slow = time.perf_counter() - start > SLOW_SECONDS
             if doc.session_context is None or doc.session_context.destroyed:
                 return            # the session ended while pulling: nobody to show it to
             try:
@@ -269,6 +288,10 @@ class NodeView(pn.viewable.Viewer):
                 self._busy = False
 
         threading.Thread(target=pull, daemon=True, name=f"pull-{node.name}").start()
+
+    def _show_loading(self, pulling: int) -> None:
+        if self._busy and self._pulls == pulling:
+            self._layout.loading = True
 
     def _finish(self, output, error) -> None:
         self._busy = False

@@ -47,10 +47,6 @@ def test_trainer_page_start_streams_the_loss_and_pause_stops_it(new_page, lab_ur
     page.assert_clean()
 
 
-@pytest.mark.xfail(strict=False, reason=(
-    "known, open (issue 5): passes alone (31 s for this module), but in the full CI run on a "
-    "fresh machine the prediction did not reach the page within 240 s after the other pages' "
-    "browser tests had used the same server; not yet diagnosed"))
 def test_application_page_trains_and_classifies_a_held_out_clip(new_page, lab_url):
     page = new_page()
     page.page.goto(lab_url + "?chapter=application")
