@@ -15,7 +15,7 @@ import logging
 import panel as pn
 
 from ..errors import ParameterError
-from .offline import embed_stylesheets
+from ..views.offline import embed_stylesheets
 from .page import Page
 from .registry import CHAPTERS, get_chapter
 from .state import UrlState, decode_state
@@ -121,7 +121,7 @@ def _load_extensions():
     ``pn.extension`` call re-sends it (about 10 MB), so a second chapter in the
     same kernel skips it. Panel's stylesheets are embedded too, also in the
     updates after a cell is displayed and in ``pn.ipywidget`` (see
-    :mod:`listenwidgets.apps.offline`).
+    :mod:`listenwidgets.views.offline`).
     """
     served = pn.state.curdoc is not None and pn.state.curdoc.session_context is not None
     loaded = pn.extension._loaded and all(e in pn.extension._loaded_extensions for e in EXTENSIONS)

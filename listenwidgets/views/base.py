@@ -38,6 +38,7 @@ from ..nodes import Node, UpstreamError
 from .controls import knob_controls
 from .figures import new_figure, new_source
 from .formula import FormulaPane
+from .offline import embed_stylesheets
 from .ready import hold_until_loaded
 
 __all__ = ["NodeView", "ViewLayout", "error_message", "SLOW_SECONDS"]
@@ -89,26 +90,9 @@ class ViewLayout(pn.Column):
         return super()._get_model(doc, root, parent, comm)
 
     def get_root(self, doc=None, comm=None, preprocess=True):
-        root = super().get_root(doc, comm, preprocess)
-        served = root.document is not None and root.document.session_context is not None
-        if comm is None and pn.config.inline and not served:
-            _inline_stylesheets(root)
-        return root
-
-
-def _inline_stylesheets(model) -> None:
-    """Embed the CSS that Panel links from its CDN into every element of ``model``.
-
-    Panel does this for a cell's output when ``pn.extension(inline=True)``, but
-    not for a view shown through ``pn.ipywidget`` (a root rendered with no
-    comm and no server session), which would otherwise fetch its stylesheets
-    (the design's themes included, applied by ``get_root``) from cdn.holoviz.org.
-    """
-    from bokeh.models import UIElement
-    from panel.io.notebook import patch_inline_stylesheets
-
-    for element in model.select({"type": UIElement}):
-        patch_inline_stylesheets(element)
+        if pn.config.inline:
+            embed_stylesheets()   # e.g. a view shown through pn.ipywidget, no chapter loaded
+        return super().get_root(doc, comm, preprocess)
 
 
 class NodeView(pn.viewable.Viewer):

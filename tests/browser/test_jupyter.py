@@ -12,7 +12,7 @@ notebook is opened in Debian's Chromium (through Playwright, never
   kernel computed and sent the new spectrum);
 - no request left localhost (Bokeh's and Panel's JavaScript and stylesheets
   come from the notebook or the Jupyter server, not a CDN, also after an
-  update; see :mod:`listenwidgets.apps.offline`), and the browser logged no
+  update; see :mod:`listenwidgets.views.offline`), and the browser logged no
   error from Bokeh or Panel.
 
 Skipped without JupyterLab, Notebook 7 or jupyter_bokeh (all in the ``test``

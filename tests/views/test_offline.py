@@ -16,8 +16,8 @@ import pytest
 from bokeh.document import Document
 from bokeh.models import ImportedStyleSheet, UIElement
 
-from listenwidgets.apps import offline
-from listenwidgets.apps.offline import data_url, embed_stylesheets
+from listenwidgets.views import offline
+from listenwidgets.views.offline import data_url, embed_stylesheets
 
 LOADING = f"{resources.CDN_DIST}css/loading.css"
 
