@@ -618,10 +618,10 @@ class TrainingSession:
         self._set_state("idle")
 
     def install(self, model: Model) -> Plan:
-        """Continue from a trained (loaded) network: set the trainer's knobs to its hyper-parameters and
-        make it this session's network, on the examples' current split.
+        """Continue from a trained network (e.g. a loaded one): its hyper-parameters become the knobs.
 
-        The run is reset first. Afterwards the state is ``"paused"`` (``"finished"``
+        The network becomes this session's, on the examples' current split;
+        the run is reset first. Afterwards the state is ``"paused"`` (``"finished"``
         when the network has had its ``epochs``): :meth:`start` or :meth:`step`
         train it on; the curves so far are the network's own history. The
         model keeps its own normalisation ``mean`` and ``scale``.
@@ -646,18 +646,18 @@ class TrainingSession:
             When the Dataset failed.
         """
         hyper = model.mlp.get_params()
-        knobs = _knobs_of(hyper)
+        knobs = {**self.trainer.knobs(), **_knobs_of(hyper)}
         try:
-            Trainer(**knobs)
+            planner = Trainer(**knobs)      # checks every value before the trainer changes
         except ValueError as exc:
             raise ParameterError(f"the model's hyper-parameters do not fit the trainer's knobs: {exc}") from None
         examples = self.trainer.examples.output if self.trainer.examples is not None else None
         if examples is None:
             self.trainer.plan()          # raises why there are no examples
         model.check_fits(examples, same_classes=True)
+        plan = replace(planner.plan(examples), mean=model.mean, scale=model.scale, hyper=hyper)
         self.reset()
         self.trainer.param.update(**knobs)
-        plan = replace(self.trainer.plan(examples), mean=model.mean, scale=model.scale, hyper=hyper)
         with self._lock:
             self._generation += 1
             self._plan, self._mlp = plan, MLP.from_dict(model.mlp.to_dict())
