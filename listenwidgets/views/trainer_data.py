@@ -5,7 +5,9 @@ every clip: seconds to minutes), a progress bar shows how far it got. The
 Dataset calls its ``progress(done, total, message)`` from whatever thread
 pulls it; when served the bar is drawn on the session's event loop
 (``doc.add_next_tick_callback``), the newest report only, however many
-arrived meanwhile; in a notebook at once (at most every 0.1 s).
+arrived meanwhile, and held like every update while the browser is still
+loading the page (:mod:`~listenwidgets.views.ready`); in a notebook at once
+(at most every 0.1 s).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from bokeh.models import FactorRange
 from ..nodes import Signal
 from .base import NodeView
 from .player import Player
+from .ready import hold_until_loaded
 from .trainer_io import served_document
 from .trainer_plots import class_colours
 
@@ -102,8 +105,8 @@ class DatasetView(NodeView):
         with self._report_lock:
             report, self._report_pending = self._report, False
             self._report_drawn = time.monotonic()
-        if report is None:
-            return            # the build ended meanwhile
+        if report is None or hold_until_loaded((self, "progress"), self._draw_progress):
+            return            # the build ended meanwhile, or the browser is loading the page
         done, total, message = report
         with pn.io.hold():
             self._layout.loading = False          # the bar says more than the spinner
@@ -112,7 +115,13 @@ class DatasetView(NodeView):
             self.progress_message.param.update(object=f"{html.escape(message)} ({done}/{total})", visible=True)
         pn.io.push_notebook(self._layout)
 
+    def _show_loading(self, pulling: int) -> None:
+        if not self.progress_bar.visible:
+            super()._show_loading(pulling)
+
     def _apply(self, output, error) -> None:
+        if hold_until_loaded(self, lambda: self._apply(output, error)):
+            return            # hidden with the rest of the update, once the browser is ready
         with self._report_lock:
             self._report = None
         self.progress_bar.visible = self.progress_message.visible = False

@@ -68,6 +68,8 @@ def test_the_progress_bar_is_drawn_on_the_event_loop_when_served(render):
     doc, session, ticks = Document(), _Session(), []
     doc._session_context = lambda: session
     doc.add_next_tick_callback = ticks.append               # the event loop: run by hand below
+    timeouts = []
+    doc.add_timeout_callback = lambda callback, ms: timeouts.append(callback)
     reached, resume = threading.Event(), threading.Event()
     report = node.progress
 
@@ -86,6 +88,9 @@ def test_the_progress_bar_is_drawn_on_the_event_loop_when_served(render):
     ticks.pop(0)()
     assert (view.progress_bar.value, view.progress_bar.max, view.progress_bar.visible) == (3, 10, True)
     assert view.progress_message.object.endswith("(3/10)") and not view._layout.loading
+    for callback in timeouts:                               # a slow pull: the spinner would show now
+        callback()
+    assert not view._layout.loading                         # the bar says more than the spinner
     resume.set()
     for thread in threading.enumerate():
         if thread.name == "pull-io.served":
