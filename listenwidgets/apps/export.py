@@ -26,12 +26,12 @@ from collections.abc import Mapping
 
 import numpy as np
 import panel as pn
-import param
 
 from .. import dsp
 from ..errors import ParameterError
 from ..nodes import Signal
 from ..nodes.script import graph_to_script
+from ..views.downloads import GuardedDownload
 
 __all__ = ["output_arrays", "npz_bytes", "csv_fields", "csv_bytes", "output_signals", "wav_bytes",
            "graph_json", "markdown_text", "ExportPanel", "MAX_STATE_FILE_BYTES"]
@@ -329,30 +329,6 @@ class ExportPanel(pn.viewable.Viewer):
 
     def __panel__(self):
         return self._layout
-
-
-class GuardedDownload(pn.widgets.FileDownload):
-    """A download button whose callback may refuse (a :class:`ParameterError`) without a traceback.
-
-    Parameters
-    ----------
-    on_error : callable
-        Called with the error instead of transferring anything (the browser
-        downloads nothing); e.g. to show the message on the page.
-    **params
-        As :class:`panel.widgets.FileDownload`.
-    """
-
-    def __init__(self, *, on_error, **params):
-        super().__init__(**params)
-        self._on_error = on_error
-
-    @param.depends("_clicks", watch=True)
-    def _transfer(self):
-        try:
-            super()._transfer()
-        except ParameterError as error:
-            self._on_error(error)
 
 
 def _safe(name: str) -> str:

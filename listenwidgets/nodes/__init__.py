@@ -16,7 +16,7 @@ from .script import graph_to_script
 from .sources import AudioSource, SignalGenerator
 from .stft import ISTFT, STFT
 from .tonal import CQT, Chroma, HelixPoints, PitchHelix, ShepardTones, SpectralKernel
-from .trainer import ExampleClip, Model, Predict, Prediction, Trainer, TrainingSession
+from .trainer import ExampleClip, Model, ModelFile, Predict, Prediction, Trainer, TrainingSession
 
 __all__ = [
     "Node", "Input", "Graph", "UpstreamError", "node_types", "FeatureTable",
@@ -28,5 +28,5 @@ __all__ = [
     "MFCCInversion",
     "CQT", "SpectralKernel", "Chroma", "PitchHelix", "HelixPoints", "ShepardTones",
     "Dataset", "Examples", "Trainer", "TrainingSession", "Model", "Predict", "Prediction",
-    "ExampleClip",
+    "ExampleClip", "ModelFile",
 ]

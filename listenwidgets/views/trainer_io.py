@@ -13,12 +13,12 @@ import io
 import threading
 
 import panel as pn
-import param
 
 from ..errors import ParameterError
 from ..nodes import UpstreamError
 from ..nodes.trainer import Model
 from .base import _markdown_escape, error_message
+from .downloads import GuardedDownload
 
 __all__ = ["ModelFiles", "run_off_loop", "served_document"]
 
@@ -27,21 +27,6 @@ def served_document():
     """The current Bokeh document when it belongs to a server session (else None: a notebook)."""
     doc = pn.state.curdoc
     return doc if doc is not None and doc.session_context is not None else None
-
-
-class _GuardedDownload(pn.widgets.FileDownload):
-    """A download button whose callback may refuse with a :class:`ParameterError` (nothing is transferred)."""
-
-    def __init__(self, *, on_error, **params):
-        super().__init__(**params)
-        self._on_error = on_error
-
-    @param.depends("_clicks", watch=True)
-    def _transfer(self):
-        try:
-            super()._transfer()
-        except ParameterError as error:
-            self._on_error(error)
 
 
 class ModelFiles(pn.viewable.Viewer):
@@ -74,7 +59,7 @@ class ModelFiles(pn.viewable.Viewer):
         super().__init__(**params)
         self._current, self._check, self._install = current, check, install
         self._loaded = None
-        self.download = _GuardedDownload(
+        self.download = GuardedDownload(
             on_error=self._refused_download, callback=self._bytes, filename=filename, label="Download model",
             embed=False, width=170, description="The trained network, its normalisation, features and classes "
                                                 "as one .npz (NumPy arrays and a JSON string; no pickle).")
