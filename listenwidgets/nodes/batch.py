@@ -25,7 +25,9 @@ import hashlib
 import json
 import multiprocessing
 import os
+import sys
 import threading
+import time
 from collections.abc import Callable, Iterable, Mapping
 
 import numpy as np
@@ -35,7 +37,7 @@ from ..errors import ParameterError
 from .engine import UpstreamError
 from .sources import AudioSource
 
-__all__ = ["FeatureTable", "run_batch", "summarise"]
+__all__ = ["FeatureTable", "TextProgressBar", "run_batch", "summarise"]
 
 #: Seconds between two looks at the ``cancel`` event while waiting for a file.
 _POLL_SECONDS = 0.1
@@ -213,7 +215,7 @@ def run_batch(graph, files: Iterable, *, outputs, workers: int | None = None, cl
         raise ParameterError(f"cancel must be a threading.Event (or have is_set()), got "
                              f"cancel={cancel!r}")
     job = _Job(graph.to_dict(), source, outputs)
-    results = _Results(files, progress)
+    results = _Results(files, _checked_progress(progress))
     if client is not None:
         if workers is not None:
             raise ParameterError(f"workers={workers!r} sets local processes; with a Dask client "
@@ -240,6 +242,15 @@ def _checked_outputs(graph, outputs) -> list[str]:
     if len(set(outputs)) != len(outputs):
         raise ParameterError(f"outputs={outputs!r} names an output twice")
     return outputs
+
+
+def _checked_progress(progress):
+    if progress is True:
+        return TextProgressBar()
+    if progress is None or progress is False or callable(progress):
+        return progress or None
+    raise ParameterError(f"progress must be True (a text bar), a callable progress(done, total, "
+                         f"file) or None, got progress={progress!r}")
 
 
 def _checked_source(graph, source) -> str:
@@ -355,6 +366,45 @@ def _message(exc: BaseException) -> str:
 
 
 # ------------------------------------------------------------------ results
+class TextProgressBar:
+    """A one-line text progress bar, ``progress(done, total, file)`` for :func:`run_batch`.
+
+    Drawn with a carriage return on ``stream`` (standard error by default),
+    which a terminal and a notebook's output both redraw in place, at most
+    every ``interval`` seconds and always at the end (then a newline)::
+
+        [###########...................]  180/500  clip_0179.wav
+
+    Parameters
+    ----------
+    stream : file-like, optional
+        Where to write (default ``sys.stderr`` at the time of each call).
+    width : int
+        Characters of the bar.
+    interval : float
+        Seconds between two redraws.
+    """
+
+    def __init__(self, stream=None, *, width: int = 30, interval: float = 0.1):
+        self.stream, self.width, self.interval = stream, width, interval
+        self._drawn_at = -float("inf")
+        self._length = 0
+
+    def __call__(self, done: int, total: int, file: str) -> None:
+        now = time.monotonic()
+        if done < total and now - self._drawn_at < self.interval:
+            return
+        self._drawn_at = now
+        filled = self.width * done // max(total, 1)
+        digits = len(str(total))
+        line = (f"[{'#' * filled}{'.' * (self.width - filled)}]  {done:>{digits}}/{total}  "
+                f"{os.path.basename(os.fspath(file))}")
+        stream = self.stream or sys.stderr
+        stream.write("\r" + line.ljust(self._length) + ("\n" if done >= total else ""))
+        stream.flush()
+        self._length = len(line)
+
+
 class _Results:
     """Rows and failures by file index, and the progress callback."""
 

@@ -279,9 +279,10 @@ class Graph:
             Run the files on this Dask cluster instead (``client.submit`` of
             a few files per worker thread at a time, collected as they
             finish). Dask is imported only then.
-        progress : callable or None
+        progress : True, callable or None
             ``progress(done, total, file)``, called in this thread after each
-            file, failed or not.
+            file, failed or not; ``True`` draws a text progress bar on
+            standard error (:class:`~listenwidgets.nodes.batch.TextProgressBar`).
         source : str or None
             The name of the AudioSource node to point at the files; needed
             only when the graph has several.

@@ -1,6 +1,7 @@
 """Graph.run_batch: the tuned graph over many files, locally, in processes and on Dask."""
 
 import csv
+import io
 import json
 import subprocess
 import sys
@@ -15,7 +16,7 @@ import threadpoolctl
 from listenwidgets.errors import ParameterError
 from listenwidgets.nodes import (
     MFCC, STFT, AudioSource, Graph, MelSpectrogram, NoveltyCurve, SpectralFeatures)
-from listenwidgets.nodes.batch import FeatureTable
+from listenwidgets.nodes.batch import FeatureTable, TextProgressBar
 
 SR = 22050
 N_MFCC = 13
@@ -156,6 +157,23 @@ def test_progress_is_called_after_each_file_failed_or_not(tones, corrupt):
     tuned_graph().run_batch(files, outputs=["mfcc"], workers=1,
                             progress=lambda *call: calls.append(call))
     assert calls == [(1, 3, tones[0]), (2, 3, corrupt), (3, 3, tones[1])]
+
+
+def test_progress_true_draws_a_text_bar_on_stderr_ending_with_a_newline(tones, corrupt, capsys):
+    tuned_graph().run_batch([tones[0], corrupt], outputs=["mfcc"], workers=1, progress=True)
+    err = capsys.readouterr().err
+    assert err.startswith("\r[###############...............]  1/2  ")
+    assert err.endswith(f"\r[##############################]  2/2  {corrupt.rsplit('/', 1)[-1]}\n")
+    with pytest.raises(ParameterError, match="progress='yes'"):
+        tuned_graph().run_batch(tones, outputs=["mfcc"], workers=1, progress="yes")
+
+
+def test_the_text_bar_redraws_at_most_every_interval_but_always_the_last_file():
+    lines = io.StringIO()
+    bar = TextProgressBar(lines, width=4, interval=3600.0)
+    for done in range(1, 6):
+        bar(done, 5, f"/data/clip{done}.wav")
+    assert lines.getvalue() == "\r[....]  1/5  clip1.wav\r[####]  5/5  clip5.wav\n"
 
 
 def test_cancel_stops_starting_files_and_returns_what_finished(tones):
