@@ -273,13 +273,22 @@ class NodeView(pn.viewable.Viewer):
 
         threading.Thread(target=pull, daemon=True, name=f"pull-{node.name}").start()
 
+    def _set_loading(self, value: bool) -> None:
+        """Show or hide Panel's loading indicator over the view (held like data while the page loads).
+
+        A change lost while the browser loads the page would leave it spinning
+        over the view, blocking its controls.
+        """
+        if not hold_until_loaded((self, "loading"), lambda: self._set_loading(value)):
+            self._layout.loading = value
+
     def _show_loading(self, pulling: int) -> None:
         if self._busy and self._pulls == pulling:
-            self._layout.loading = True
+            self._set_loading(True)
 
     def _finish(self, output, error) -> None:
         self._busy = False
-        self._layout.loading = False
+        self._set_loading(False)
         if self._dirty and self.shown:
             self.refresh()
         else:

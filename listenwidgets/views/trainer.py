@@ -226,7 +226,7 @@ class TrainerView(NodeView):
         self._clear()
         doc = pn.state.curdoc
         if doc is not None and doc.session_context is not None:
-            self._layout.loading = True
+            self._set_loading(True)
 
             def prepare():
                 self.session.prepare()
@@ -238,7 +238,7 @@ class TrainerView(NodeView):
             self._prepared()
 
     def _prepared(self) -> None:
-        self._layout.loading = False
+        self._set_loading(False)
         plan = self.session.plan
         error = self.session.error
         if plan is None and error is None:

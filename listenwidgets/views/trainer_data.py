@@ -109,7 +109,7 @@ class DatasetView(NodeView):
             return            # the build ended meanwhile, or the browser is loading the page
         done, total, message = report
         with pn.io.hold():
-            self._layout.loading = False          # the bar says more than the spinner
+            self._set_loading(False)              # the bar says more than the spinner
             self.progress_bar.max = max(total, 1)   # first: it bounds the value
             self.progress_bar.param.update(value=min(max(done, 0), self.progress_bar.max), visible=True)
             self.progress_message.param.update(object=f"{html.escape(message)} ({done}/{total})", visible=True)
