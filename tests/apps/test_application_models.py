@@ -1,9 +1,8 @@
 """Chapter 9's model choice: download the model the prediction uses, classify with a loaded one."""
 
-import base64
-
 import numpy as np
 import pytest
+from tests.model_files import downloaded, trained_model_bytes
 
 from listenwidgets.apps.pages.application import ModelChoice
 from listenwidgets.nodes import Dataset, Predict, SignalGenerator, Trainer
@@ -15,17 +14,6 @@ def dataset():
     data = Dataset(name="io9.data", n_per_class=15, features="spectral")
     data.output
     return data
-
-
-def downloaded(files) -> bytes:
-    """Click "Download model" and return the bytes the browser would save."""
-    files.download._clicks += 1
-    return base64.b64decode(files.download.data.split(",", 1)[1])
-
-
-def trained_model_bytes(**dataset_knobs):
-    data = Dataset(n_per_class=6, **{"features": "spectral", **dataset_knobs})
-    return Trainer(examples=data, epochs=3).output.to_bytes()
 
 
 @pytest.fixture

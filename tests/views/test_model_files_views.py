@@ -1,10 +1,10 @@
 """Chapter 8 in the lab: download the trained network as one .npz, load one into the trainer, refuse bad files."""
 
-import base64
 import re
 
 import numpy as np
 import pytest
+from tests.model_files import downloaded, trained_model_bytes
 
 from listenwidgets.nodes import Dataset, Trainer
 from listenwidgets.nodes.trainer import Model
@@ -25,17 +25,6 @@ def trained_view(dataset, render, **knobs):
     view.session.run()
     view.poll()
     return view
-
-
-def downloaded(files) -> bytes:
-    """Click "Download model" and return the bytes the browser would save."""
-    files.download._clicks += 1
-    return base64.b64decode(files.download.data.split(",", 1)[1])
-
-
-def trained_model_bytes(**dataset_knobs):
-    data = Dataset(n_per_class=6, **{"features": "spectral", **dataset_knobs})
-    return Trainer(examples=data, epochs=3).output.to_bytes()
 
 
 def test_download_gives_the_bytes_of_a_model_that_loads(dataset, render):
