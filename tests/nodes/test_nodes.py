@@ -5,6 +5,7 @@ import io
 import numpy as np
 import param
 import pytest
+from tests.model_files import trained_model_bytes
 
 import listenwidgets.nodes as nodes
 from listenwidgets import dsp
@@ -48,6 +49,8 @@ def build(cls):
     node = cls()
     for name in cls.input_names():
         setattr(node, name, upstream_of_kind(cls.param[name].kinds[0]))
+    if cls is nodes.ModelFile:          # its input is a file: a small trained model's
+        node.data = trained_model_bytes()
     return node
 
 
