@@ -39,7 +39,7 @@ from .controls import knob_controls
 from .figures import new_figure, new_source
 from .formula import FormulaPane
 from .offline import embed_stylesheets
-from .ready import hold_until_loaded
+from .ready import hold_until_loaded, served_document
 
 __all__ = ["NodeView", "ViewLayout", "error_message", "SLOW_SECONDS"]
 
@@ -228,8 +228,8 @@ class NodeView(pn.viewable.Viewer):
         and shows Panel's loading indicator if the pull lasts longer than that.
         """
         self._dirty = False
-        doc = pn.state.curdoc
-        if (self.background or self._slow) and doc is not None and doc.session_context is not None:
+        doc = served_document()
+        if (self.background or self._slow) and doc is not None:
             self._refresh_in_background(doc)
             return
         start = time.perf_counter()

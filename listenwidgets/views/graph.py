@@ -33,7 +33,7 @@ from ..errors import ParameterError
 from ..nodes import Graph, Node, node_types
 from .base import _markdown_escape, error_message
 from .controls import knob_controls
-from .ready import hold_until_loaded
+from .ready import hold_until_loaded, served_document
 
 __all__ = ["GraphView", "STATUS_COLORS", "graph_layout"]
 
@@ -147,8 +147,7 @@ class GraphView(pn.viewable.Viewer):
             sizing_mode="stretch_width")
         self.nodes.selected.on_change("indices", self._on_tap)
         self.redraw()
-        doc = pn.state.curdoc
-        if doc is not None and doc.session_context is not None:
+        if served_document() is not None:
             pn.state.add_periodic_callback(self._poll, period=POLL_MS)
 
     # ------------------------------------------------------------- building
@@ -454,8 +453,8 @@ class GraphView(pn.viewable.Viewer):
                 self._watched.add(key)
 
     def _on_changed(self, event):
-        doc = pn.state.curdoc
-        if doc is None or doc.session_context is None:
+        doc = served_document()
+        if doc is None:
             self.redraw()
         elif not self._pending:
             self._pending = True

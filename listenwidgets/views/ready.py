@@ -21,10 +21,16 @@ from collections.abc import Callable, Hashable
 
 import panel as pn
 
-__all__ = ["hold_until_loaded"]
+__all__ = ["hold_until_loaded", "served_document"]
 
 #: The updates held per document, by key (documents of closed sessions drop out).
 _HELD: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def served_document():
+    """The current Bokeh document when it belongs to a server session (else None: a notebook)."""
+    doc = pn.state.curdoc
+    return doc if doc is not None and doc.session_context is not None else None
 
 
 def hold_until_loaded(key: Hashable, update: Callable[[], None]) -> bool:
@@ -48,8 +54,8 @@ def hold_until_loaded(key: Hashable, update: Callable[[], None]) -> bool:
         True when ``update`` was held (the caller must not apply it now);
         False when the caller should apply it at once.
     """
-    doc = pn.state.curdoc
-    if doc is None or doc.session_context is None or pn.state.loaded:
+    doc = served_document()
+    if doc is None or pn.state.loaded:
         return False
     session = doc.session_context.session
     if session is None or session.connection_count == 0:

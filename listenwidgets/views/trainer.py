@@ -24,6 +24,7 @@ from ..nodes import Trainer, TrainingSession
 from ..nodes.trainer import UPDATE_RULES
 from .base import NodeView, error_message
 from .figures import PALETTE
+from .ready import served_document
 from .trainer_io import ModelFiles
 from .trainer_plots import (
     TRAINER_WIDGETS, class_colours, confusion_figure, curve_figure, draw_confusion, empty_curves)
@@ -224,8 +225,8 @@ class TrainerView(NodeView):
         self._restart = self._restart or self.session.running or self.session.state == "running"
         self.session.reset()
         self._clear()
-        doc = pn.state.curdoc
-        if doc is not None and doc.session_context is not None:
+        doc = served_document()
+        if doc is not None:
             self._set_loading(True)
 
             def prepare():

@@ -23,8 +23,7 @@ from bokeh.models import FactorRange
 from ..nodes import Signal
 from .base import NodeView
 from .player import Player
-from .ready import hold_until_loaded
-from .trainer_io import served_document
+from .ready import hold_until_loaded, served_document
 from .trainer_plots import class_colours
 
 __all__ = ["DatasetView"]

@@ -19,14 +19,9 @@ from ..nodes import UpstreamError
 from ..nodes.trainer import Model
 from .base import _markdown_escape, error_message
 from .downloads import GuardedDownload
+from .ready import served_document
 
-__all__ = ["ModelFiles", "run_off_loop", "served_document"]
-
-
-def served_document():
-    """The current Bokeh document when it belongs to a server session (else None: a notebook)."""
-    doc = pn.state.curdoc
-    return doc if doc is not None and doc.session_context is not None else None
+__all__ = ["ModelFiles", "run_off_loop"]
 
 
 class ModelFiles(pn.viewable.Viewer):
