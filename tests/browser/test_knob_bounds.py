@@ -104,6 +104,13 @@ def _walk_widgets(page, deadline):
     return moved
 
 
+def _server_failures(log, context=40):
+    """Each failing line of the server's log with the lines after it (a traceback's frames and message)."""
+    lines = log.splitlines()
+    return ["\n".join(lines[index:index + context])
+            for index, line in enumerate(lines) if SERVER_FAILURE.search(line)]
+
+
 @pytest.mark.parametrize("chapter", [c.name for c in CHAPTERS])
 def test_every_knob_at_its_bounds(chapter, new_page, lab_url):
     offset = _log_size()
@@ -129,5 +136,5 @@ def test_every_knob_at_its_bounds(chapter, new_page, lab_url):
     assert moved > 0, f"no slider or select found on the {chapter} page"
     page.screenshot(f"bounds-{chapter}")
     assert not page.errors, f"console errors on the {chapter} page: {page.errors}"
-    failures = [line for line in _log_since(offset).splitlines() if SERVER_FAILURE.search(line)]
-    assert not failures, f"server errors while walking the {chapter} page:\n" + "\n".join(failures)
+    failures = _server_failures(_log_since(offset))
+    assert not failures, f"server errors while walking the {chapter} page:\n" + "\n\n".join(failures)
